@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from accounts.models import Account, Contact, Partner, Territory
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "owner")
+    list_select_related = ("parent", "owner")
+    search_fields = ("name",)
+    autocomplete_fields = ("parent", "owner")
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fk_name = "account"
+    fields = ("first_name", "last_name", "title", "buying_role", "influence", "attitude",
+              "reports_to")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "territory", "owner", "industry", "is_named", "is_strategic")
+    list_select_related = ("territory", "owner")
+    list_filter = ("industry", "is_named", "is_strategic")
+    search_fields = ("name", "external_id")
+    autocomplete_fields = ("territory", "owner")
+    inlines = [ContactInline]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "owner")
+    list_select_related = ("owner",)
+    list_filter = ("type",)
+    search_fields = ("name", "external_id")
+    autocomplete_fields = ("owner",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "title", "account", "partner", "buying_role")
+    list_select_related = ("account", "partner")
+    list_filter = ("buying_role",)
+    search_fields = ("first_name", "last_name", "email", "external_id")
+    autocomplete_fields = ("account", "partner", "reports_to")

@@ -1,0 +1,104 @@
+"""Writes to territories, accounts, contacts and partners. Each checks who may make the
+change (osp.access) and validates the whole record before saving anything."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, Contact, Partner, Territory
+from osp import access
+from osp.models import User
+from osp.services import (
+    apply_fields,
+    check_can_change,
+    check_can_create,
+    check_owner,
+    full_clean_and_save,
+)
+
+TERRITORY_FIELDS = ("name", "parent", "owner", "description")
+ACCOUNT_FIELDS = ("name", "territory", "owner", "industry", "size", "is_named", "is_strategic",
+                  "website", "business_situation", "goals", "it_base", "funding",
+                  "source", "external_id")
+PARTNER_FIELDS = ("name", "type", "owner", "core_competences", "solution_areas", "website",
+                  "source", "external_id")
+CONTACT_FIELDS = ("account", "partner", "first_name", "last_name", "title", "department",
+                  "email", "phone", "reports_to", "buying_role", "influence", "attitude",
+                  "notes", "source", "external_id")
+
+
+def _create(model, allowed, *, user: User, fields: dict):
+    check_can_create(user, model)
+    fields.setdefault("owner", user)
+    check_owner(user, fields["owner"])
+    obj = model()
+    apply_fields(obj, fields, allowed=allowed)
+    return full_clean_and_save(obj)
+
+
+def _update(obj, allowed, *, user: User, fields: dict):
+    check_can_change(user, obj)
+    if "owner" in fields and fields["owner"] != obj.owner:
+        check_owner(user, fields["owner"])
+    apply_fields(obj, fields, allowed=allowed)
+    return full_clean_and_save(obj)
+
+
+@transaction.atomic
+def territory_create(*, user: User, **fields) -> Territory:
+    return _create(Territory, TERRITORY_FIELDS, user=user, fields=fields)
+
+
+@transaction.atomic
+def territory_update(*, territory: Territory, user: User, **fields) -> Territory:
+    return _update(territory, TERRITORY_FIELDS, user=user, fields=fields)
+
+
+@transaction.atomic
+def account_create(*, user: User, **fields) -> Account:
+    return _create(Account, ACCOUNT_FIELDS, user=user, fields=fields)
+
+
+@transaction.atomic
+def account_update(*, account: Account, user: User, **fields) -> Account:
+    return _update(account, ACCOUNT_FIELDS, user=user, fields=fields)
+
+
+@transaction.atomic
+def partner_create(*, user: User, **fields) -> Partner:
+    return _create(Partner, PARTNER_FIELDS, user=user, fields=fields)
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, user: User, **fields) -> Partner:
+    return _update(partner, PARTNER_FIELDS, user=user, fields=fields)
+
+
+def _check_contact_parent(user: User, contact: Contact) -> None:
+    if contact.account_id and not access.can_work_on_account(user, contact.account):
+        raise PermissionDenied(_("You cannot add people to this account."))
+    if contact.partner_id and not access.can_change(user, contact.partner):
+        raise PermissionDenied(_("You cannot add people to this partner."))
+
+
+@transaction.atomic
+def contact_create(*, user: User, **fields) -> Contact:
+    check_can_create(user, Contact)
+    contact = Contact()
+    apply_fields(contact, fields, allowed=CONTACT_FIELDS)
+    _check_contact_parent(user, contact)
+    return full_clean_and_save(contact)
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, user: User, **fields) -> Contact:
+    check_can_change(user, contact)
+    apply_fields(contact, fields, allowed=CONTACT_FIELDS)
+    _check_contact_parent(user, contact)
+    return full_clean_and_save(contact)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, user: User) -> None:
+    check_can_change(user, contact)
+    contact.delete()

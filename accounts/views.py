@@ -1,0 +1,281 @@
+"""Browser pages for territories, accounts, contacts and partners. Thin: fetch through
+osp.access, write through accounts.services."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from accounts import services
+from accounts.forms import (
+    AccountFilter,
+    AccountForm,
+    ContactFilter,
+    ContactForm,
+    PartnerFilter,
+    PartnerForm,
+    TerritoryForm,
+)
+from accounts.models import Account, Contact, Partner, Territory
+from opportunities.models import Opportunity
+from osp import access
+from osp.pages import Column, ListPage, delete_page, form_page
+
+
+def _list(request, template, page: ListPage, **extra):
+    context = {**page.context(), **extra}
+    if request.htmx:
+        return render(request, f"{template}#results", context)
+    return render(request, template, context)
+
+
+def _require_change(user, obj):
+    if not access.can_change(user, obj):
+        raise PermissionDenied(_("You may see this record but not change it."))
+
+
+# --- Territories ---------------------------------------------------------------------
+
+@login_required
+def territory_list(request):
+    qs = access.territories_visible_to(request.user).select_related("owner", "parent").annotate(
+        account_count=Count("accounts", distinct=True))
+    page = ListPage(request, qs, columns=[
+        Column("name", _l("Territory"), "name"),
+        Column("parent", _l("Parent"), "parent__name"),
+        Column("owner", _l("Owner"), "owner__last_name"),
+        Column("accounts", _l("Accounts"), "account_count"),
+    ], search_fields=["name", "parent__name"], default_sort="name")
+    tree = _territory_tree(access.territories_visible_to(request.user).select_related("owner"))
+    return _list(request, "accounts/territory_list.html", page, tree=tree,
+                 can_create=access.can_create(request.user, Territory))
+
+
+def _territory_tree(territories):
+    children: dict = {}
+    for t in territories:
+        children.setdefault(t.parent_id, []).append(t)
+
+    def build(parent_id, depth=0):
+        return [{"node": t, "children": build(t.pk, depth + 1)}
+                for t in children.get(parent_id, [])] if depth < 20 else []
+    return build(None)
+
+
+@login_required
+def territory_detail(request, pk):
+    territory = access.get_visible_or_404(
+        request.user, Territory, pk, Territory.objects.select_related("owner", "parent"))
+    accounts = access.accounts_visible_to(
+        request.user, territory.accounts.select_related("owner"))
+    return render(request, "accounts/territory_detail.html", {
+        "territory": territory, "children": territory.children.select_related("owner"),
+        "accounts": accounts, "can_change": access.can_change(request.user, territory),
+    })
+
+
+@login_required
+def territory_edit(request, pk=None):
+    territory = access.get_visible_or_404(request.user, Territory, pk) if pk else Territory()
+    if pk:
+        _require_change(request.user, territory)
+        save = lambda data: services.territory_update(territory=territory, user=request.user, **data)  # noqa: E731,E501
+    else:
+        save = lambda data: services.territory_create(user=request.user, **data)  # noqa: E731
+    form = TerritoryForm(request.POST or None, instance=territory, user=request.user)
+    return form_page(request, form=form, save=save, template="record_form.html",
+                     context={"object": territory, "kind": Territory._meta.verbose_name,
+                              "cancel_url": territory.get_absolute_url() if pk
+                              else reverse("territory-list")},
+                     success_message=_("Territory %(name)s was saved."))
+
+
+# --- Accounts ------------------------------------------------------------------------
+
+@login_required
+def account_list(request):
+    qs = access.accounts_visible_to(request.user).select_related("owner", "territory").annotate(
+        open_count=Count("opportunities", distinct=True))
+    page = ListPage(request, qs, columns=[
+        Column("name", _l("Account"), "name"),
+        Column("territory", _l("Territory"), "territory__name"),
+        Column("industry", _l("Industry"), "industry"),
+        Column("owner", _l("Owner"), "owner__last_name"),
+        Column("opportunities", _l("Opportunities"), "open_count"),
+    ], search_fields=["name", "territory__name"], filterset_class=AccountFilter,
+        default_sort="name")
+    return _list(request, "accounts/account_list.html", page,
+                 can_create=access.can_create(request.user, Account))
+
+
+def org_chart(contacts) -> list[dict]:
+    """The contacts as a forest by `reports_to`; people whose boss is unknown are roots."""
+    by_boss: dict = {}
+    ids = {c.pk for c in contacts}
+    for c in contacts:
+        by_boss.setdefault(c.reports_to_id if c.reports_to_id in ids else None, []).append(c)
+
+    def build(boss_id, seen):
+        return [{"contact": c, "children": build(c.pk, seen | {c.pk})}
+                for c in by_boss.get(boss_id, []) if c.pk not in seen]
+    return build(None, frozenset())
+
+
+@login_required
+def account_detail(request, pk):
+    account = access.get_visible_or_404(
+        request.user, Account, pk, Account.objects.select_related("owner", "territory"))
+    contacts = list(account.contacts.all())
+    opportunities = access.opportunities_visible_to(
+        request.user, account.opportunities.select_related("owner")).order_by(
+        "expected_close_date")
+    return render(request, "accounts/account_detail.html", {
+        "account": account, "contacts": contacts, "org_chart": org_chart(contacts),
+        "opportunities": opportunities,
+        "can_change": access.can_change(request.user, account),
+        "can_work": access.can_work_on_account(request.user, account)
+        and access.can_create(request.user, Opportunity),
+    })
+
+
+@login_required
+def account_edit(request, pk=None):
+    account = access.get_visible_or_404(request.user, Account, pk) if pk else Account()
+    if pk:
+        _require_change(request.user, account)
+        save = lambda data: services.account_update(account=account, user=request.user, **data)  # noqa: E731,E501
+    else:
+        save = lambda data: services.account_create(user=request.user, **data)  # noqa: E731
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    return form_page(request, form=form, save=save, template="record_form.html",
+                     context={"object": account, "kind": Account._meta.verbose_name,
+                              "cancel_url": account.get_absolute_url() if pk
+                              else reverse("account-list")},
+                     success_message=_("Account %(name)s was saved."))
+
+
+@login_required
+def account_delete(request, pk):
+    account = access.get_visible_or_404(request.user, Account, pk)
+    _require_change(request.user, account)
+    return delete_page(request, obj=account, success_url=reverse("account-list"), consequences=[
+        _("Its %(n)d contacts are deleted with it.") % {"n": account.contacts.count()},
+    ])
+
+
+# --- Contacts ------------------------------------------------------------------------
+
+@login_required
+def contact_list(request):
+    qs = access.contacts_visible_to(request.user).select_related("account", "partner")
+    page = ListPage(request, qs, columns=[
+        Column("name", _l("Name"), "last_name"),
+        Column("title", _l("Title"), "title"),
+        Column("organisation", _l("Organisation"), "account__name"),
+        Column("buying_role", _l("Buying role"), "buying_role"),
+        Column("attitude", _l("Attitude"), "attitude"),
+    ], search_fields=["first_name", "last_name", "title", "email", "account__name",
+                      "partner__name"], filterset_class=ContactFilter, default_sort="name")
+    return _list(request, "accounts/contact_list.html", page)
+
+
+@login_required
+def contact_detail(request, pk):
+    contact = access.get_visible_or_404(
+        request.user, Contact, pk,
+        Contact.objects.select_related("account", "partner", "reports_to"))
+    return render(request, "accounts/contact_detail.html", {
+        "contact": contact, "direct_reports": contact.direct_reports.all(),
+        "can_change": access.can_change(request.user, contact),
+    })
+
+
+def _contact_form_page(request, contact, organisation, save):
+    form = ContactForm(request.POST or None, instance=contact, user=request.user,
+                       organisation=organisation)
+    return form_page(request, form=form, save=save, template="record_form.html",
+                     context={"object": contact, "kind": Contact._meta.verbose_name,
+                              "parent": organisation,
+                              "cancel_url": organisation.get_absolute_url()},
+                     success_message=_("Contact %(name)s was saved."))
+
+
+@login_required
+def contact_create(request, account_pk=None, partner_pk=None):
+    if account_pk:
+        organisation = access.get_visible_or_404(request.user, Account, account_pk)
+        parent = {"account": organisation}
+    else:
+        organisation = access.get_visible_or_404(request.user, Partner, partner_pk)
+        parent = {"partner": organisation}
+    return _contact_form_page(request, Contact(**parent), organisation,
+                              lambda data: services.contact_create(user=request.user, **parent,
+                                                                   **data))
+
+
+@login_required
+def contact_edit(request, pk):
+    contact = access.get_visible_or_404(request.user, Contact, pk)
+    _require_change(request.user, contact)
+    return _contact_form_page(
+        request, contact, contact.account or contact.partner,
+        lambda data: services.contact_update(contact=contact, user=request.user, **data))
+
+
+@login_required
+def contact_delete(request, pk):
+    contact = access.get_visible_or_404(request.user, Contact, pk)
+    _require_change(request.user, contact)
+    organisation = contact.account or contact.partner
+    return delete_page(request, obj=contact, success_url=organisation.get_absolute_url(),
+                       consequences=[_("People who report to them will have no manager in "
+                                       "the org chart.")])
+
+
+# --- Partners ------------------------------------------------------------------------
+
+@login_required
+def partner_list(request):
+    qs = access.partners_visible_to(request.user).select_related("owner").annotate(
+        deal_count=Count("deals", distinct=True))
+    page = ListPage(request, qs, columns=[
+        Column("name", _l("Partner"), "name"),
+        Column("type", _l("Type"), "type"),
+        Column("owner", _l("Owner"), "owner__last_name"),
+        Column("deals", _l("Deals"), "deal_count"),
+    ], search_fields=["name", "core_competences", "solution_areas"],
+        filterset_class=PartnerFilter, default_sort="name")
+    return _list(request, "accounts/partner_list.html", page,
+                 can_create=access.can_create(request.user, Partner))
+
+
+@login_required
+def partner_detail(request, pk):
+    partner = access.get_visible_or_404(request.user, Partner, pk,
+                                        Partner.objects.select_related("owner"))
+    deals = access.opportunities_visible_to(
+        request.user, Opportunity.objects.filter(deal_partners__partner=partner)
+        .select_related("account", "owner")).distinct()
+    return render(request, "accounts/partner_detail.html", {
+        "partner": partner, "contacts": partner.contacts.all(), "deals": deals,
+        "can_change": access.can_change(request.user, partner),
+    })
+
+
+@login_required
+def partner_edit(request, pk=None):
+    partner = access.get_visible_or_404(request.user, Partner, pk) if pk else Partner()
+    if pk:
+        _require_change(request.user, partner)
+        save = lambda data: services.partner_update(partner=partner, user=request.user, **data)  # noqa: E731,E501
+    else:
+        save = lambda data: services.partner_create(user=request.user, **data)  # noqa: E731
+    form = PartnerForm(request.POST or None, instance=partner, user=request.user)
+    return form_page(request, form=form, save=save, template="record_form.html",
+                     context={"object": partner, "kind": Partner._meta.verbose_name,
+                              "cancel_url": partner.get_absolute_url() if pk
+                              else reverse("partner-list")},
+                     success_message=_("Partner %(name)s was saved."))

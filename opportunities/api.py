@@ -1,0 +1,105 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from accounts.models import Partner
+from opportunities import services
+from opportunities.models import (
+    DealPartnerRole,
+    Opportunity,
+    OpportunityPartner,
+    OpportunityTeamMember,
+    TeamRole,
+)
+from osp.api import RecordViewSet, StrictSerializer
+from osp.models import User
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+    class Meta:
+        model = OpportunityTeamMember
+        fields = ["user", "role"]
+
+
+class DealPartnerSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    role = serializers.ChoiceField(choices=DealPartnerRole.choices)
+
+    class Meta:
+        model = OpportunityPartner
+        fields = ["partner", "partner_name", "role"]
+
+
+class OpportunitySerializer(StrictSerializer):
+    refused_field_messages = {"stage": services.STAGE_IS_NOT_A_FIELD}
+
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    currency = serializers.CharField(max_length=3, required=False)
+    team = TeamMemberSerializer(source="team_members", many=True, required=False)
+    partners = DealPartnerSerializer(source="deal_partners", many=True, required=False)
+    competitors = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    competitor_names = serializers.ListField(
+        child=serializers.CharField(max_length=120), write_only=True, required=False,
+        help_text=_("Names of the competitors on this deal; replaces the list."),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["id", "name", "account", "account_name", "owner", "owner_name", "stage",
+                  "stage_label", "amount", "currency", "amount_base", "expected_close_date",
+                  "lead_source", "why_do_it", "why_now", "pains", "budget",
+                  "procurement_process", "description", "team", "partners", "competitors",
+                  "competitor_names", "source", "external_id", "created_at", "updated_at"]
+        read_only_fields = ["stage", "amount_base"]
+
+    def to_service_kwargs(self, data):
+        data = dict(data)
+        if "team_members" in data:
+            data["team"] = data.pop("team_members")
+        if "deal_partners" in data:
+            data["partners"] = data.pop("deal_partners")
+        if "competitor_names" in data:
+            data["competitors"] = data.pop("competitor_names")
+        return data
+
+
+class OpportunityViewSet(RecordViewSet):
+    """Opportunities visible to you. The stage is read-only here: move it through the
+    transition endpoint, which applies the selling-cycle gates."""
+
+    model = Opportunity
+    instance_kwarg = "opportunity"
+    base_queryset = (
+        Opportunity.objects.select_related("owner", "account")
+        .prefetch_related("team_members", "deal_partners__partner", "competitors")
+        .order_by("pk")
+    )
+    serializer_class = OpportunitySerializer
+    filterset_fields = {
+        "stage": ["exact", "in"], "owner": ["exact"], "account": ["exact"],
+        "lead_source": ["exact"], "currency": ["exact"],
+        "expected_close_date": ["gte", "lte"], "amount_base": ["gte", "lte"],
+        "source": ["exact"], "external_id": ["exact"],
+    }
+    search_fields = ["name", "account__name"]
+    ordering_fields = ["name", "amount_base", "expected_close_date", "stage", "created_at",
+                       "updated_at"]
+
+    def perform_create(self, serializer):
+        obj = services.opportunity_create(
+            user=self.request.user, **serializer.to_service_kwargs(serializer.validated_data)
+        )
+        serializer.instance = self.reloaded(obj)
+
+    def perform_update(self, serializer):
+        obj = services.opportunity_update(
+            opportunity=serializer.instance, user=self.request.user,
+            **serializer.to_service_kwargs(serializer.validated_data),
+        )
+        serializer.instance = self.reloaded(obj)

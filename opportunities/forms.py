@@ -1,0 +1,102 @@
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import OwnedForm
+from accounts.models import Partner
+from opportunities.models import (
+    ActivityKind,
+    DealPartnerRole,
+    ExchangeRate,
+    LeadSource,
+    Opportunity,
+    Stage,
+    TeamRole,
+)
+from osp import access
+from osp.models import User
+
+
+def currency_choices():
+    codes = [settings.OSP_BASE_CURRENCY, *ExchangeRate.objects.values_list("currency", flat=True)]
+    return [(c, c) for c in dict.fromkeys(codes)]
+
+
+class OpportunityForm(OwnedForm):
+    # The stage is deliberately not here: only transitions may change it.
+    currency = forms.ChoiceField(label=_("currency"), choices=())
+    competitor_names = forms.CharField(
+        label=_("competitors"), required=False,
+        help_text=_("Separate several with commas."),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["name", "account", "owner", "amount", "currency", "expected_close_date",
+                  "lead_source", "budget", "procurement_process", "why_do_it", "why_now",
+                  "pains", "description"]
+        widgets = {
+            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
+            **{f: forms.Textarea(attrs={"rows": 3}) for f in
+               ("procurement_process", "why_do_it", "why_now", "pains", "description")},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["account"].queryset = access.accounts_visible_to(user)
+        self.fields["currency"].choices = currency_choices()
+        self.fields["currency"].initial = settings.OSP_BASE_CURRENCY
+        if self.instance.pk:
+            self.fields["competitor_names"].initial = ", ".join(
+                c.name for c in self.instance.competitors.all())
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["competitors"] = data.pop("competitor_names").split(",")
+        return data
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("colleague"),
+                                  queryset=User.objects.filter(is_active=True))
+    role = forms.ChoiceField(label=_("role"), choices=TeamRole.choices)
+
+
+class DealPartnerForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("partner"), queryset=Partner.objects.all())
+    role = forms.ChoiceField(label=_("role on the deal"), choices=DealPartnerRole.choices)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ActivityKind.choices)
+    occurred_on = forms.DateField(label=_("date"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    notes = forms.CharField(label=_("notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    lead_source = django_filters.ChoiceFilter(choices=LeadSource.choices,
+                                              label=_("Lead source"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"))
+    closes_after = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="gte", label=_("Closes on or after"),
+        widget=forms.DateInput(attrs={"type": "date"}))
+    closes_before = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="lte", label=_("Closes on or before"),
+        widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Opportunity
+        fields = ["stage", "owner", "lead_source"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            user = request.user
+            people = (User.objects.all() if access.reads_everything(user)
+                      else User.objects.filter(pk__in=access.scope_user_ids(user)))
+            self.filters["owner"].queryset = people

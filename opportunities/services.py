@@ -1,0 +1,145 @@
+"""Writes to opportunities and what hangs off them (team, partners on the deal,
+competitors, activities). The stage is not written here: it is protected, and only the
+selling-cycle transitions may change it."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opportunities.models import (
+    Activity,
+    Competitor,
+    ExchangeRate,
+    Opportunity,
+    OpportunityPartner,
+    OpportunityTeamMember,
+)
+from osp import access
+from osp.models import User
+from osp.services import apply_fields, check_can_change, check_can_create, check_owner
+
+OPPORTUNITY_FIELDS = ("name", "account", "owner", "amount", "currency", "expected_close_date",
+                      "lead_source", "why_do_it", "why_now", "pains", "budget",
+                      "procurement_process", "description", "source", "external_id")
+
+STAGE_IS_NOT_A_FIELD = _(
+    "The stage cannot be written directly. Move the opportunity through its stages with "
+    "POST /api/v1/opportunities/{id}/transition/ (or the stage buttons on its page)."
+)
+
+
+def to_base_currency(amount: Decimal | None, currency: str) -> Decimal | None:
+    """`amount` in the base currency at the current rate; ValidationError if there is none."""
+    if amount is None:
+        return None
+    currency = (currency or "").upper()
+    if currency == settings.OSP_BASE_CURRENCY:
+        rate = Decimal(1)
+    else:
+        rate = (ExchangeRate.objects.filter(currency=currency)
+                .values_list("rate_to_base", flat=True).first())
+        if rate is None:
+            raise ValidationError({"currency": _(
+                "There is no exchange rate for %(currency)s; ask an administrator to add one."
+            ) % {"currency": currency or "—"}})
+    return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _save(opportunity: Opportunity) -> Opportunity:
+    if opportunity.currency:
+        opportunity.currency = opportunity.currency.upper()
+    errors = {}
+    try:
+        opportunity.amount_base = to_base_currency(opportunity.amount, opportunity.currency)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        opportunity.full_clean(exclude=["stage", "amount_base"])
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    opportunity.save()
+    return opportunity
+
+
+def _set_related(opportunity: Opportunity, *, team=None, partners=None, competitors=None):
+    if team is not None:
+        users = [m["user"] for m in team]
+        if len(set(users)) != len(users):
+            raise ValidationError({"team": _("A colleague can be on the team only once.")})
+        opportunity.team_members.all().delete()
+        OpportunityTeamMember.objects.bulk_create(
+            OpportunityTeamMember(opportunity=opportunity, user=m["user"], role=m["role"])
+            for m in team
+        )
+    if partners is not None:
+        keys = [(p["partner"], p["role"]) for p in partners]
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"partners": _("The same partner is listed twice in the "
+                                                 "same role.")})
+        opportunity.deal_partners.all().delete()
+        OpportunityPartner.objects.bulk_create(
+            OpportunityPartner(opportunity=opportunity, partner=p["partner"], role=p["role"])
+            for p in partners
+        )
+    if competitors is not None:
+        names = sorted({c.strip() for c in competitors if c and c.strip()})
+        objs = [Competitor.objects.get_or_create(name=n)[0] for n in names]
+        opportunity.competitors.set(objs)
+
+
+@transaction.atomic
+def opportunity_create(*, user: User, team=None, partners=None, competitors=None,
+                       **fields) -> Opportunity:
+    """Create an opportunity as a lead. Who may: anyone who works on the account."""
+    if "stage" in fields:
+        raise ValidationError({"stage": STAGE_IS_NOT_A_FIELD})
+    check_can_create(user, Opportunity)
+    fields.setdefault("owner", user)
+    fields.setdefault("currency", settings.OSP_BASE_CURRENCY)
+    check_owner(user, fields["owner"])
+    account = fields.get("account")
+    if account is not None and not access.can_work_on_account(user, account):
+        raise ValidationError({"account": _("You cannot open opportunities on this account.")})
+    opportunity = Opportunity()
+    apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
+    _save(opportunity)
+    _set_related(opportunity, team=team, partners=partners, competitors=competitors)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partners=None,
+                       competitors=None, **fields) -> Opportunity:
+    if "stage" in fields and fields["stage"] != opportunity.stage:
+        raise ValidationError({"stage": STAGE_IS_NOT_A_FIELD})
+    fields.pop("stage", None)
+    check_can_change(user, opportunity)
+    if "owner" in fields and fields["owner"] != opportunity.owner:
+        check_owner(user, fields["owner"])
+    moved = "account" in fields and fields["account"] != opportunity.account
+    if moved and not access.can_work_on_account(user, fields["account"]):
+        raise ValidationError({"account": _("You cannot move opportunities to this "
+                                                "account.")})
+    apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
+    _save(opportunity)
+    _set_related(opportunity, team=team, partners=partners, competitors=competitors)
+    return opportunity
+
+
+@transaction.atomic
+def activity_log(*, opportunity: Opportunity, user: User, subject: str, kind: str = "note",
+                 notes: str = "", occurred_on=None) -> Activity:
+    """Record a call, meeting, note... on an opportunity its team may change."""
+    if not access.can_change(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    activity = Activity(opportunity=opportunity, author=user, kind=kind, subject=subject,
+                        notes=notes, occurred_on=occurred_on or timezone.localdate())
+    activity.full_clean()
+    activity.save()
+    return activity

@@ -1,0 +1,176 @@
+"""Browser pages for opportunities. Thin: fetch through osp.access, write through
+opportunities.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account
+from opportunities import services
+from opportunities.forms import (
+    ActivityForm,
+    DealPartnerForm,
+    OpportunityFilter,
+    OpportunityForm,
+    TeamMemberForm,
+)
+from opportunities.models import Opportunity
+from osp import access
+from osp.pages import Column, ListPage, delete_page, form_page
+
+
+@login_required
+def opportunity_list(request):
+    qs = access.opportunities_visible_to(request.user).select_related("account", "owner")
+    page = ListPage(request, qs, columns=[
+        Column("name", _l("Opportunity"), "name"),
+        Column("account", _l("Account"), "account__name"),
+        Column("stage", _l("Stage"), "stage"),
+        Column("amount", _l("Amount"), "amount_base"),
+        Column("close", _l("Expected close"), "expected_close_date"),
+        Column("owner", _l("Owner"), "owner__last_name"),
+    ], search_fields=["name", "account__name"], filterset_class=OpportunityFilter,
+        default_sort="close")
+    context = {**page.context(), "can_create": access.can_create(request.user, Opportunity)}
+    if request.htmx:
+        return render(request, "opportunities/opportunity_list.html#results", context)
+    return render(request, "opportunities/opportunity_list.html", context)
+
+
+def _get(request, pk):
+    return access.get_visible_or_404(
+        request.user, Opportunity, pk,
+        Opportunity.objects.select_related("account", "owner").prefetch_related(
+            "team_members__user", "deal_partners__partner", "competitors"))
+
+
+def _require_change(request, opportunity):
+    if not access.can_change(request.user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+
+
+@login_required
+def opportunity_detail(request, pk):
+    opportunity = _get(request, pk)
+    return render(request, "opportunities/opportunity_detail.html", {
+        "opportunity": opportunity,
+        "activities": opportunity.activities.select_related("author")[:50],
+        "can_change": access.can_change(request.user, opportunity),
+        "team_form": TeamMemberForm(),
+        "partner_form": DealPartnerForm(),
+        "activity_form": ActivityForm(initial={"occurred_on": timezone.localdate()}),
+    })
+
+
+@login_required
+def opportunity_edit(request, pk=None, account_pk=None):
+    if pk:
+        opportunity = _get(request, pk)
+        _require_change(request, opportunity)
+    else:
+        opportunity = Opportunity()
+        if account_pk:
+            opportunity.account = access.get_visible_or_404(request.user, Account, account_pk)
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+
+    def save(_data):
+        if pk:
+            return services.opportunity_update(opportunity=opportunity, user=request.user,
+                                               **form.service_kwargs())
+        return services.opportunity_create(user=request.user, **form.service_kwargs())
+
+    return form_page(request, form=form, save=save, template="record_form.html",
+                     context={"object": opportunity, "kind": Opportunity._meta.verbose_name,
+                              "cancel_url": opportunity.get_absolute_url() if pk
+                              else reverse("opportunity-list")},
+                     success_message=_("Opportunity %(name)s was saved."))
+
+
+@login_required
+def opportunity_delete(request, pk):
+    opportunity = _get(request, pk)
+    _require_change(request, opportunity)
+    return delete_page(request, obj=opportunity, success_url=reverse("opportunity-list"),
+                       consequences=[_("Its team, partners and activities are deleted with "
+                                       "it.")])
+
+
+def _change_related(request, opportunity, **lists):
+    try:
+        services.opportunity_update(opportunity=opportunity, user=request.user, **lists)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
+def team_add(request, pk):
+    opportunity = _get(request, pk)
+    _require_change(request, opportunity)
+    form = TeamMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a colleague and a role."))
+        return redirect(opportunity)
+    team = [{"user": m.user, "role": m.role} for m in opportunity.team_members.all()
+            if m.user != form.cleaned_data["user"]]
+    return _change_related(request, opportunity, team=[*team, form.cleaned_data])
+
+
+@login_required
+@require_POST
+def team_remove(request, pk, user_pk):
+    opportunity = _get(request, pk)
+    _require_change(request, opportunity)
+    team = [{"user": m.user, "role": m.role} for m in opportunity.team_members.all()
+            if m.user_id != user_pk]
+    return _change_related(request, opportunity, team=team)
+
+
+@login_required
+@require_POST
+def partner_add(request, pk):
+    opportunity = _get(request, pk)
+    _require_change(request, opportunity)
+    form = DealPartnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a partner and its role on the deal."))
+        return redirect(opportunity)
+    partners = [{"partner": p.partner, "role": p.role} for p in opportunity.deal_partners.all()]
+    if any(p == form.cleaned_data for p in partners):
+        return redirect(opportunity)
+    return _change_related(request, opportunity, partners=[*partners, form.cleaned_data])
+
+
+@login_required
+@require_POST
+def partner_remove(request, pk, link_pk):
+    opportunity = _get(request, pk)
+    _require_change(request, opportunity)
+    partners = [{"partner": p.partner, "role": p.role} for p in opportunity.deal_partners.all()
+                if p.pk != link_pk]
+    return _change_related(request, opportunity, partners=partners)
+
+
+@login_required
+@require_POST
+def activity_add(request, pk):
+    opportunity = _get(request, pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_log(opportunity=opportunity, user=request.user,
+                                  **form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Activity recorded."))
+    else:
+        messages.error(request, _("An activity needs a date and a subject."))
+    return redirect(opportunity)

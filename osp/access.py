@@ -1,0 +1,181 @@
+"""Who may see and change what: the one place every page, API view and service asks.
+
+The rules (issue #2):
+- everyone works within a *scope*: themselves and everyone below them in the manager
+  hierarchy; a rep's scope is just the rep;
+- an opportunity is visible when its owner or a team member is in scope;
+- an account is visible when its owner or its territory's owner is in scope, or when one
+  of its opportunities is visible; contacts follow their account (or partner);
+- partners and territories are the company's shared directory: every signed-in user reads
+  them; their owner's scope changes them;
+- finance reads everything and changes nothing here; admins read and change everything.
+
+Anything not visible is a 404 (never a 403 that would confirm it exists); something
+visible but not changeable is a 403.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Account, Contact, Partner, Territory
+from opportunities.models import Opportunity, OpportunityTeamMember
+from osp.models import Role, User
+
+
+def scope_user_ids(user: User) -> frozenset[int]:
+    """The user and everyone below them in the hierarchy. One query, cached on the
+    user object for the request."""
+    cached = getattr(user, "_osp_scope_ids", None)
+    if cached is not None:
+        return cached
+    reports: dict[int, list[int]] = {}
+    for pk, manager_id in User.objects.filter(manager__isnull=False).values_list(
+        "pk", "manager_id"
+    ):
+        reports.setdefault(manager_id, []).append(pk)
+    scope, todo = {user.pk}, [user.pk]
+    while todo:
+        for pk in reports.get(todo.pop(), ()):
+            if pk not in scope:
+                scope.add(pk)
+                todo.append(pk)
+    user._osp_scope_ids = frozenset(scope)
+    return user._osp_scope_ids
+
+
+def reads_everything(user: User) -> bool:
+    return user.is_admin or user.has_role(Role.FINANCE)
+
+
+def changes_everything(user: User) -> bool:
+    return user.is_admin
+
+
+# --- Visibility (querysets) ---------------------------------------------------------
+
+def _opportunity_in_scope(user: User) -> Q:
+    ids = scope_user_ids(user)
+    on_team = OpportunityTeamMember.objects.filter(
+        opportunity_id=OuterRef("pk"), user_id__in=ids
+    )
+    return Q(owner_id__in=ids) | Q(Exists(on_team))
+
+
+def _account_in_scope(user: User) -> Q:
+    ids = scope_user_ids(user)
+    visible_deals = Opportunity.objects.filter(_opportunity_in_scope(user),
+                                               account_id=OuterRef("pk"))
+    return Q(owner_id__in=ids) | Q(territory__owner_id__in=ids) | Q(Exists(visible_deals))
+
+
+def _account_changeable(user: User) -> Q:
+    ids = scope_user_ids(user)
+    return Q(owner_id__in=ids) | Q(territory__owner_id__in=ids)
+
+
+def opportunities_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    qs = Opportunity.objects.all() if qs is None else qs
+    return qs if reads_everything(user) else qs.filter(_opportunity_in_scope(user))
+
+
+def accounts_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    qs = Account.objects.all() if qs is None else qs
+    return qs if reads_everything(user) else qs.filter(_account_in_scope(user))
+
+
+def contacts_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    qs = Contact.objects.all() if qs is None else qs
+    if reads_everything(user):
+        return qs
+    return qs.filter(
+        Q(partner__isnull=False)
+        | Q(account__in=accounts_visible_to(user).values("pk"))
+    )
+
+
+def partners_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    return Partner.objects.all() if qs is None else qs
+
+
+def territories_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    return Territory.objects.all() if qs is None else qs
+
+
+def users_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    # The people directory: everybody needs it to pick owners, managers and team members.
+    return User.objects.all() if qs is None else qs
+
+
+VISIBLE = {
+    Opportunity: opportunities_visible_to,
+    Account: accounts_visible_to,
+    Contact: contacts_visible_to,
+    Partner: partners_visible_to,
+    Territory: territories_visible_to,
+    User: users_visible_to,
+}
+
+
+def visible_to(user: User, model, qs: QuerySet | None = None) -> QuerySet:
+    return VISIBLE[model](user, qs)
+
+
+def get_visible_or_404(user: User, model, pk, qs: QuerySet | None = None):
+    try:
+        return visible_to(user, model, qs).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Changes (single objects) --------------------------------------------------------
+
+def can_change(user: User, obj) -> bool:
+    """May `user` change `obj`? Call only for objects already known to be visible."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if changes_everything(user):
+        return True
+    ids = scope_user_ids(user)
+    if isinstance(obj, Opportunity):
+        if obj.owner_id in ids:
+            return True
+        return obj.team_members.filter(user_id__in=ids).exists()
+    if isinstance(obj, Account):
+        return Account.objects.filter(_account_changeable(user), pk=obj.pk).exists()
+    if isinstance(obj, Contact):
+        if obj.partner_id:
+            return obj.partner.owner_id in ids
+        return can_work_on_account(user, obj.account)
+    if isinstance(obj, Partner | Territory):
+        return obj.owner_id in ids
+    if isinstance(obj, User):
+        return False
+    raise TypeError(f"no change rule for {type(obj).__name__}")
+
+
+def can_work_on_account(user: User, account: Account) -> bool:
+    """May `user` add contacts and opportunities to `account`? Its owners may, and so
+    may whoever works a deal on it (the org chart is built by the deal team)."""
+    if changes_everything(user):
+        return True
+    return Account.objects.filter(
+        Q(pk=account.pk) & (_account_changeable(user) | Q(Exists(
+            Opportunity.objects.filter(_opportunity_in_scope(user), account_id=OuterRef("pk"))
+        )))
+    ).exists()
+
+
+def can_create(user: User, model) -> bool:
+    """May `user` create records of this kind at all? Finance only reads."""
+    if changes_everything(user):
+        return True
+    if model is User:
+        return False
+    return bool(user.roles) and user.roles != [Role.FINANCE]
+
+
+def assignable_owners(user: User) -> QuerySet:
+    """Whom `user` may make the owner of a record: anyone for an admin, else their scope."""
+    if changes_everything(user):
+        return User.objects.filter(is_active=True)
+    return User.objects.filter(is_active=True, pk__in=scope_user_ids(user))

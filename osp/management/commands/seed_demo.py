@@ -1,0 +1,267 @@
+"""Load a realistic demo company: territories, ~12 people across the roles, ~50 accounts
+with org charts, partners and ~300 opportunities. Everything goes through the services,
+so the demo obeys the same rules as real use. Does nothing if the demo is already there."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Attitude, BuyingRole, CompanySize, Industry, Influence, PartnerType
+from accounts.services import account_create, contact_create, partner_create, territory_create
+from opportunities.models import (
+    ActivityKind,
+    DealPartnerRole,
+    ExchangeRate,
+    LeadSource,
+    TeamRole,
+)
+from opportunities.services import activity_log, opportunity_create
+from osp.models import Role, User
+from osp.services import user_create
+
+DEMO_PASSWORD = "osp-demo"
+
+PEOPLE = [
+    # username, first, last, title, roles, manager
+    ("admin", "Ada", "Admin", "System administrator", [Role.ADMIN], None),
+    ("wang.li", "Li", "Wang", "Regional sales director", [Role.SALES_MANAGER], None),
+    ("chen.jie", "Jie", "Chen", "Sales manager, North", [Role.SALES_MANAGER], "wang.li"),
+    ("sarah.miller", "Sarah", "Miller", "Sales manager, East & South", [Role.SALES_MANAGER],
+     "wang.li"),
+    ("zhang.wei", "Wei", "Zhang", "Account manager", [Role.SALES_REP], "chen.jie"),
+    ("liu.yang", "Yang", "Liu", "Account manager", [Role.SALES_REP], "chen.jie"),
+    ("tom.baker", "Tom", "Baker", "Account manager", [Role.SALES_REP], "sarah.miller"),
+    ("li.na", "Na", "Li", "Account manager", [Role.SALES_REP], "sarah.miller"),
+    ("zhao.lei", "Lei", "Zhao", "Presales engineer", [Role.PRESALES], "chen.jie"),
+    ("emma.wong", "Emma", "Wong", "Inside sales", [Role.INSIDE_SALES], "wang.li"),
+    ("huang.min", "Min", "Huang", "Channel sales manager", [Role.CHANNEL_SALES], "wang.li"),
+    ("david.kim", "David", "Kim", "Professional services lead", [Role.PROFESSIONAL_SERVICES],
+     "wang.li"),
+    ("sun.fang", "Fang", "Sun", "Finance controller", [Role.FINANCE], None),
+]
+
+TERRITORIES = [
+    # name, parent, owner
+    ("Greater China", None, "wang.li"),
+    ("North China", "Greater China", "chen.jie"),
+    ("Beijing", "North China", "zhang.wei"),
+    ("Tianjin & Hebei", "North China", "liu.yang"),
+    ("East & South China", "Greater China", "sarah.miller"),
+    ("Shanghai", "East & South China", "tom.baker"),
+    ("Guangdong", "East & South China", "li.na"),
+]
+REP_TERRITORY = {"zhang.wei": "Beijing", "liu.yang": "Tianjin & Hebei",
+                 "tom.baker": "Shanghai", "li.na": "Guangdong"}
+
+RATES = {"CNY": "0.1390", "EUR": "1.0800", "GBP": "1.2700", "HKD": "0.1280", "SGD": "0.7400"}
+
+PARTNERS = [
+    ("Northstar Systems Integration", PartnerType.SYSTEM_INTEGRATOR,
+     "Core banking integration, middleware, 24x7 operations", "Banking; insurance"),
+    ("Jade River Distribution", PartnerType.RESELLER,
+     "Licence distribution, credit lines for large orders", "All industries, North China"),
+    ("Pearl Delta Resellers", PartnerType.RESELLER,
+     "Licence resale and logistics in South China", "Manufacturing; retail"),
+    ("Bluepeak Software", PartnerType.ISV, "Billing and CRM software for carriers",
+     "Telecommunications"),
+    ("Harbor Consulting Group", PartnerType.CONSULTANT, "IT strategy, architecture reviews",
+     "Government; energy"),
+    ("Silkroad Digital", PartnerType.SYSTEM_INTEGRATOR, "Cloud migration, SOA, data platforms",
+     "Logistics; manufacturing"),
+    ("Eastwind Solutions", PartnerType.SYSTEM_INTEGRATOR, "E-government portals, security",
+     "Government; education"),
+    ("Summit Value Partners", PartnerType.RESELLER, "Value-added reseller, training",
+     "Healthcare; education"),
+]
+
+ACCOUNT_STEMS = {
+    Industry.FINANCE: ["Jinhai Bank", "Pacific Mutual Insurance", "Huaxia Securities",
+                       "Northern Commercial Bank", "Eastern Trust", "Golden Gate Bank"],
+    Industry.TELECOM: ["China Skylink Mobile", "Metro Broadband", "Unitel Networks",
+                       "Coastal Telecom"],
+    Industry.GOVERNMENT: ["Municipal Tax Bureau", "Provincial Social Security Centre",
+                          "City Transport Commission", "Customs Data Centre"],
+    Industry.MANUFACTURING: ["Dragon Motors", "Hengda Steel", "Lotus Electronics",
+                             "Great Wall Machinery", "Orient Chemicals"],
+    Industry.ENERGY: ["State Grid North", "Sunrise Power", "Yellow River Hydro",
+                      "Sinopetro Trading"],
+    Industry.RETAIL: ["Fresh Mart", "Tianhong Department Stores", "Jade Home Retail"],
+    Industry.HEALTHCARE: ["Union Medical Group", "Harmony Hospitals", "Kangtai Pharma"],
+    Industry.TRANSPORT: ["Silk Road Logistics", "Pacific Shipping Lines", "Blue Sky Airlines",
+                         "Express Rail Freight"],
+    Industry.EDUCATION: ["Capital University", "Southern Institute of Technology"],
+}
+CITIES = {"Beijing": "Beijing", "Tianjin & Hebei": "Tianjin", "Shanghai": "Shanghai",
+          "Guangdong": "Guangzhou"}
+
+ORG = [
+    # key, title, buying role, reports to key
+    ("ceo", "Chief Executive Officer", BuyingRole.BUSINESS_LEAD, None),
+    ("cio", "Chief Information Officer", BuyingRole.BUSINESS_LEAD, "ceo"),
+    ("cfo", "Chief Financial Officer", BuyingRole.INFLUENCER, "ceo"),
+    ("itdir", "IT Director", BuyingRole.TECHNICAL_LEAD, "cio"),
+    ("arch", "Chief Architect", BuyingRole.EVALUATOR, "itdir"),
+    ("pm", "Project Manager", BuyingRole.CHAMPION, "itdir"),
+    ("proc", "Procurement Manager", BuyingRole.PROCUREMENT, "cfo"),
+    ("ops", "Operations Manager", BuyingRole.USER, "cio"),
+]
+SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
+            "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo"]
+GIVEN = ["Wei", "Fang", "Min", "Jing", "Lei", "Qiang", "Yan", "Jun", "Hui", "Ping", "Tao",
+         "Xin", "Hong", "Bo", "Ling", "Gang", "Yun", "Peng", "Hao", "Rui"]
+PROJECTS = ["Core banking modernisation", "Billing platform upgrade", "Data centre consolidation",
+            "Customer portal", "Middleware standardisation", "SOA integration layer",
+            "Supply chain visibility", "Mobile self-service", "Risk data warehouse",
+            "E-government gateway", "Disaster recovery site", "Identity and access management",
+            "Order management rebuild", "Real-time payments", "Cloud migration phase 1",
+            "Smart meter data platform", "Hospital information system", "Campus ERP"]
+COMPETITORS = ["IBM", "Oracle", "SAP", "Kingdee", "Yonyou", "Local integrator in-house build"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo company (idempotent: does nothing if it is already loaded)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--opportunities", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def progress(self, label, done, total):
+        width = 30
+        filled = int(width * done / max(total, 1))
+        self.stdout.write(f"\r  {label:<14} [{'#' * filled}{'.' * (width - filled)}] "
+                          f"{done}/{total}", ending="")
+        if done == total:
+            self.stdout.write("")
+        self.stdout.flush()
+
+    def handle(self, *args, **options):
+        if User.objects.filter(username="wang.li").exists():
+            self.stdout.write("Demo data already loaded; nothing to do.")
+            return
+        rnd = random.Random(options["seed"])
+        with transaction.atomic():
+            self.load(rnd, options["opportunities"])
+        self.stdout.write(self.style.SUCCESS("Demo company loaded."))
+
+    def load(self, rnd, n_opportunities):
+        people = {}
+        for i, (username, first, last, title, roles, manager) in enumerate(PEOPLE, 1):
+            people[username] = user_create(
+                username=username, first_name=first, last_name=last, title=title,
+                roles=[r.value for r in roles], manager=people.get(manager),
+                email=f"{username}@example.com", password=DEMO_PASSWORD,
+            )
+            self.progress("people", i, len(PEOPLE))
+        admin = people["admin"]
+        admin.is_staff = admin.is_superuser = True
+        admin.save(update_fields=["is_staff", "is_superuser"])
+
+        for currency, rate in RATES.items():
+            ExchangeRate.objects.update_or_create(currency=currency,
+                                                  defaults={"rate_to_base": Decimal(rate)})
+
+        territories = {}
+        for name, parent, owner in TERRITORIES:
+            territories[name] = territory_create(user=admin, name=name,
+                                                 parent=territories.get(parent),
+                                                 owner=people[owner])
+
+        partners = []
+        for name, ptype, competences, areas in PARTNERS:
+            partners.append(partner_create(
+                user=admin, name=name, type=ptype, owner=people["huang.min"],
+                core_competences=competences, solution_areas=areas,
+                website=f"https://www.{name.split()[0].lower()}.example.com",
+            ))
+            contact_create(user=admin, partner=partners[-1], first_name=rnd.choice(GIVEN),
+                           last_name=rnd.choice(SURNAMES), title="Alliance manager")
+        resellers = [p for p in partners if p.type == PartnerType.RESELLER]
+        integrators = [p for p in partners if p.type == PartnerType.SYSTEM_INTEGRATOR]
+
+        stems = [(industry, name) for industry, names in ACCOUNT_STEMS.items() for name in names]
+        reps = list(REP_TERRITORY)
+        accounts = []
+        n_accounts = 50
+        for i in range(1, n_accounts + 1):
+            # Cycling stems over the four reps' cities gives 50 distinct customers.
+            industry, stem = stems[i % len(stems)]
+            rep = reps[i % len(reps)]
+            territory = territories[REP_TERRITORY[rep]]
+            account = account_create(
+                user=admin, name=f"{stem} ({CITIES[territory.name]})", territory=territory,
+                owner=people[rep], industry=industry,
+                size=rnd.choice(CompanySize.values), is_named=rnd.random() < 0.3,
+                is_strategic=rnd.random() < 0.12,
+                business_situation=f"{stem} is expanding and modernising its core systems "
+                                   f"to support growth in {CITIES[territory.name]}.",
+                goals="Lower operating cost; faster launch of new services; regulatory "
+                      "compliance.",
+                it_base="Mixed Unix and Linux estate, ageing application servers, Oracle "
+                        "and DB2 databases.",
+                funding="Annual IT budget approved each December; large projects need board "
+                        "approval.",
+            )
+            accounts.append(account)
+            contacts = {}
+            size = rnd.randint(4, len(ORG))
+            for key, title, role, boss in ORG[:size]:
+                contacts[key] = contact_create(
+                    user=admin, account=account, first_name=rnd.choice(GIVEN),
+                    last_name=rnd.choice(SURNAMES), title=title, buying_role=role,
+                    reports_to=contacts.get(boss),
+                    influence=rnd.choice(Influence.values),
+                    attitude=rnd.choice(Attitude.values),
+                    email=f"{key}{account.pk}@customer.example.com",
+                )
+            self.progress("accounts", i, n_accounts)
+
+        today = timezone.localdate()
+        for i in range(1, n_opportunities + 1):
+            account = rnd.choice(accounts)
+            currency = rnd.choices(["USD", "CNY", "EUR"], weights=[6, 3, 1])[0]
+            usd = Decimal(rnd.choice([25, 40, 60, 80, 120, 180, 250, 400, 750, 1500])) * 1000
+            amount = (usd / Decimal(RATES[currency]) if currency != "USD" else usd).quantize(
+                Decimal("1000"))
+            partners_on_deal = []
+            if rnd.random() < 0.6:
+                partners_on_deal.append({"partner": rnd.choice(resellers),
+                                         "role": DealPartnerRole.RESELLER})
+            if rnd.random() < 0.35:
+                partners_on_deal.append({"partner": rnd.choice(integrators),
+                                         "role": DealPartnerRole.INTEGRATOR})
+            team = []
+            if rnd.random() < 0.4:
+                team.append({"user": people["zhao.lei"], "role": TeamRole.PRESALES})
+            if rnd.random() < 0.2:
+                team.append({"user": people["david.kim"],
+                             "role": TeamRole.PROFESSIONAL_SERVICES})
+            opportunity = opportunity_create(
+                user=admin, account=account, owner=account.owner,
+                name=f"{rnd.choice(PROJECTS)} — {account.name.split(' (')[0]}",
+                amount=amount, currency=currency,
+                expected_close_date=today + timedelta(days=rnd.randint(-120, 420)),
+                lead_source=rnd.choice(LeadSource.values),
+                why_do_it="Replace end-of-life platform; cut operating cost.",
+                why_now="Current support contract ends next year.",
+                pains="Outages at month end; slow change requests.",
+                budget=amount if rnd.random() < 0.6 else None,
+                procurement_process="Public tender via the procurement department"
+                                    if rnd.random() < 0.5 else "",
+                competitors=rnd.sample(COMPETITORS, rnd.randint(0, 2)),
+                partners=partners_on_deal, team=team,
+            )
+            for _ in range(rnd.randint(0, 3)):
+                activity_log(opportunity=opportunity, user=account.owner,
+                             kind=rnd.choice(ActivityKind.values),
+                             subject=rnd.choice(["Discovery call with the IT director",
+                                                 "Workshop on the solution approach",
+                                                 "Sent the value proposition",
+                                                 "Met the CIO with our regional director",
+                                                 "Partner alignment meeting"]),
+                             occurred_on=today - timedelta(days=rnd.randint(0, 60)))
+            if i % 10 == 0 or i == n_opportunities:
+                self.progress("opportunities", i, n_opportunities)

@@ -1,0 +1,118 @@
+"""Building blocks the browser views share: a searchable, sortable, filterable, paginated
+list; a form page that saves through a service; a confirmed delete."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from osp.services import record_delete
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    order_by: str | None = None  # a sortable column's field
+
+
+@dataclass
+class ListPage:
+    """A list of records with `?q=` search, `?sort=[-]key`, filters and `?page=`."""
+
+    request: object
+    queryset: QuerySet
+    columns: list[Column]
+    search_fields: list[str] = field(default_factory=list)
+    filterset_class: type | None = None
+    default_sort: str = ""
+    per_page: int = 25
+
+    def context(self) -> dict:
+        params = self.request.GET
+        qs = self.queryset
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(params, queryset=qs, request=self.request)
+            qs = filterset.qs if filterset.is_valid() else qs.none()
+        query = params.get("q", "").strip()
+        if query and self.search_fields:
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{f"{name}__icontains": query})
+            qs = qs.filter(condition)
+        sortable = {c.key: c.order_by for c in self.columns if c.order_by}
+        sort = params.get("sort", self.default_sort)
+        key = sort.lstrip("-")
+        if key in sortable:
+            direction = "-" if sort.startswith("-") else ""
+            qs = qs.order_by(f"{direction}{sortable[key]}", f"{direction}pk")
+        else:
+            sort = ""
+        page = Paginator(qs, self.per_page).get_page(params.get("page"))
+        keep = params.copy()
+        keep.pop("page", None)
+        headers = []
+        for c in self.columns:
+            state = ("asc" if sort == c.key else "desc" if sort == f"-{c.key}" else "")
+            link = None
+            if c.order_by:
+                q = keep.copy()
+                q["sort"] = f"-{c.key}" if state == "asc" else c.key
+                link = q.urlencode()
+            headers.append({"label": c.label, "link": link, "state": state})
+        return {
+            "page_obj": page,
+            "rows": page.object_list,
+            "columns": headers,
+            "sort": sort,
+            "query": query,
+            "filterset": filterset,
+            "querystring": keep.urlencode(),
+            "filtered": bool(query) or any(
+                v for k, v in params.items() if k not in ("sort", "page")
+            ),
+        }
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, msgs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def form_page(request, *, form, save, template: str, context: dict, success_message: str):
+    """Show `form`; on a valid POST call `save(cleaned_data)` (a service) and redirect to
+    the saved record. Service errors come back onto the form; nothing is half-saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, success_message % {"name": obj})
+            return redirect(obj)
+    return render(request, template, {"form": form, **context})
+
+
+def delete_page(request, *, obj, success_url: str, consequences: list[str] | None = None):
+    """Ask before deleting; delete only on POST."""
+    if request.method == "POST":
+        try:
+            record_delete(obj=obj, user=request.user)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect(obj)
+        messages.success(request, _("%(name)s was deleted.") % {"name": obj})
+        return redirect(success_url)
+    return render(request, "confirm_delete.html", {
+        "object": obj, "kind": obj._meta.verbose_name, "consequences": consequences or [],
+    })

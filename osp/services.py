@@ -1,0 +1,115 @@
+"""Writes to users and the reporting hierarchy, and the small helpers every app's services
+share. Every route (browser, API, admin, commands) goes through services, so a rule
+written here holds everywhere."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from osp import access
+from osp.models import User
+
+USER_FIELDS = ("username", "first_name", "last_name", "email", "title", "roles", "manager",
+               "is_active")
+
+
+def manager_cycle_error(*, user: User, manager: User | None) -> str | None:
+    """Why `manager` cannot be `user`'s manager, or None if it can."""
+    if manager is None:
+        return None
+    if user.pk is not None and manager.pk == user.pk:
+        return _("A person cannot be their own manager.")
+    seen = set()
+    node = manager
+    while node is not None and node.pk not in seen:
+        if user.pk is not None and node.manager_id == user.pk:
+            return _(
+                "%(manager)s already reports to %(user)s, directly or indirectly; "
+                "this would make the hierarchy a loop."
+            ) % {"manager": manager, "user": user}
+        seen.add(node.pk)
+        node = node.manager
+    return None
+
+
+def full_clean_and_save(obj, *, exclude=None):
+    """Validate every field and model rule, then save; raises ValidationError and writes
+    nothing when anything is wrong."""
+    obj.full_clean(exclude=exclude)
+    obj.save()
+    return obj
+
+
+def apply_fields(obj, fields: dict, *, allowed: tuple[str, ...]):
+    """Set `fields` on `obj`, refusing any name not in `allowed` with a clear message."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be written here.") for name in unknown})
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def check_can_change(user: User, obj) -> None:
+    if not access.can_change(user, obj):
+        raise PermissionDenied(_("You may see this record but not change it."))
+
+
+def check_can_create(user: User, model) -> None:
+    if not access.can_create(user, model):
+        raise PermissionDenied(_("Your role cannot create %(kind)s.")
+                               % {"kind": model._meta.verbose_name_plural})
+
+
+def check_owner(user: User, owner: User | None, *, field: str = "owner") -> None:
+    """Records may only be given to someone in the writer's scope."""
+    if owner is not None and not access.assignable_owners(user).filter(pk=owner.pk).exists():
+        raise ValidationError({field: _("You can only assign records to yourself or to "
+                                        "people who report to you.")})
+
+
+def _check_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only an administrator can manage users."))
+
+
+@transaction.atomic
+def user_create(*, actor: User | None = None, password: str | None = None, **fields) -> User:
+    """Create a user. `actor` is None only for trusted callers (demo data, commands)."""
+    if actor is not None:
+        _check_admin(actor)
+    user = User()
+    apply_fields(user, fields, allowed=USER_FIELDS)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    return full_clean_and_save(user)
+
+
+@transaction.atomic
+def user_update(*, actor: User | None, user: User, password: str | None = None,
+                **fields) -> User:
+    if actor is not None:
+        _check_admin(actor)
+    # Lock our row so two concurrent manager changes cannot together close a loop.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    apply_fields(user, fields, allowed=USER_FIELDS)
+    if password:
+        user.set_password(password)
+    return full_clean_and_save(user)
+
+
+@transaction.atomic
+def record_delete(*, obj, user: User) -> None:
+    """Delete a record the user may change; refuse clearly when others still depend on it."""
+    from django.db.models import ProtectedError
+
+    check_can_change(user, obj)
+    try:
+        obj.delete()
+    except ProtectedError as e:
+        kinds = sorted({o._meta.verbose_name_plural for o in e.protected_objects})
+        raise ValidationError(
+            _("%(record)s cannot be deleted while it still has %(kinds)s; move or delete "
+              "those first.") % {"record": obj, "kinds": ", ".join(map(str, kinds))}
+        ) from None

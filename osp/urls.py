@@ -1,0 +1,79 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from accounts import views as accounts_views
+from accounts.api import AccountViewSet, ContactViewSet, PartnerViewSet, TerritoryViewSet
+from opportunities import views as opp_views
+from opportunities.api import OpportunityViewSet
+from osp import views
+from osp.api import UserViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("territories", TerritoryViewSet, basename="territory")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+
+api_urls = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_urls)),
+    # Territories
+    path("territories/", accounts_views.territory_list, name="territory-list"),
+    path("territories/new/", accounts_views.territory_edit, name="territory-create"),
+    path("territories/<int:pk>/", accounts_views.territory_detail, name="territory-detail"),
+    path("territories/<int:pk>/edit/", accounts_views.territory_edit, name="territory-edit"),
+    # Accounts and their contacts
+    path("accounts/", accounts_views.account_list, name="account-list"),
+    path("accounts/new/", accounts_views.account_edit, name="account-create"),
+    path("accounts/<int:pk>/", accounts_views.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/edit/", accounts_views.account_edit, name="account-edit"),
+    path("accounts/<int:pk>/delete/", accounts_views.account_delete, name="account-delete"),
+    path("accounts/<int:account_pk>/contacts/new/", accounts_views.contact_create,
+         name="account-contact-create"),
+    path("accounts/<int:account_pk>/opportunities/new/", opp_views.opportunity_edit,
+         name="account-opportunity-create"),
+    path("contacts/", accounts_views.contact_list, name="contact-list"),
+    path("contacts/<int:pk>/", accounts_views.contact_detail, name="contact-detail"),
+    path("contacts/<int:pk>/edit/", accounts_views.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/delete/", accounts_views.contact_delete, name="contact-delete"),
+    # Partners
+    path("partners/", accounts_views.partner_list, name="partner-list"),
+    path("partners/new/", accounts_views.partner_edit, name="partner-create"),
+    path("partners/<int:pk>/", accounts_views.partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/edit/", accounts_views.partner_edit, name="partner-edit"),
+    path("partners/<int:partner_pk>/contacts/new/", accounts_views.contact_create,
+         name="partner-contact-create"),
+    # Opportunities
+    path("opportunities/", opp_views.opportunity_list, name="opportunity-list"),
+    path("opportunities/new/", opp_views.opportunity_edit, name="opportunity-create"),
+    path("opportunities/<int:pk>/", opp_views.opportunity_detail, name="opportunity-detail"),
+    path("opportunities/<int:pk>/edit/", opp_views.opportunity_edit, name="opportunity-edit"),
+    path("opportunities/<int:pk>/delete/", opp_views.opportunity_delete,
+         name="opportunity-delete"),
+    path("opportunities/<int:pk>/team/", opp_views.team_add, name="opportunity-team-add"),
+    path("opportunities/<int:pk>/team/<int:user_pk>/remove/", opp_views.team_remove,
+         name="opportunity-team-remove"),
+    path("opportunities/<int:pk>/partners/", opp_views.partner_add,
+         name="opportunity-partner-add"),
+    path("opportunities/<int:pk>/partners/<int:link_pk>/remove/", opp_views.partner_remove,
+         name="opportunity-partner-remove"),
+    path("opportunities/<int:pk>/activities/", opp_views.activity_add,
+         name="opportunity-activity-add"),
+]
