@@ -100,6 +100,10 @@ class ContactViewSet(RecordViewSet):
     serializer_class = ContactSerializer
     create_service = services.contact_create
     update_service = services.contact_update
+
+    @staticmethod
+    def delete_service(*, obj, user):
+        services.contact_delete(contact=obj, user=user)
     filterset_fields = ["account", "partner", "buying_role", "reports_to", "source",
                         "external_id"]
     search_fields = ["first_name", "last_name", "title", "email"]

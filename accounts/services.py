@@ -90,15 +90,34 @@ def contact_create(*, user: User, **fields) -> Contact:
     return full_clean_and_save(contact)
 
 
+def _recheck_deals(account, cause):
+    # The org chart feeds the stage-2 and stage-4 gates (technical and business lead).
+    from opportunities.selling_cycle import opportunities_recheck_account
+
+    if account is not None:
+        opportunities_recheck_account(account=account, cause=cause)
+
+
 @transaction.atomic
 def contact_update(*, contact: Contact, user: User, **fields) -> Contact:
     check_can_change(user, contact)
+    before = contact.account
     apply_fields(contact, fields, allowed=CONTACT_FIELDS)
     _check_contact_parent(user, contact)
-    return full_clean_and_save(contact)
+    full_clean_and_save(contact)
+    cause = _("%(who)s changed contact %(contact)s") % {"who": user, "contact": contact}
+    _recheck_deals(before, cause)
+    if contact.account != before:
+        _recheck_deals(contact.account, cause)
+    return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, user: User) -> None:
-    check_can_change(user, contact)
-    contact.delete()
+    from osp.services import record_delete
+
+    account = contact.account
+    name = str(contact)
+    record_delete(obj=contact, user=user)
+    _recheck_deals(account, _("%(who)s removed contact %(contact)s") % {"who": user,
+                                                                         "contact": name})

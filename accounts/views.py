@@ -231,6 +231,7 @@ def contact_delete(request, pk):
     _require_change(request.user, contact)
     organisation = contact.account or contact.partner
     return delete_page(request, obj=contact, success_url=organisation.get_absolute_url(),
+                       delete=lambda obj, user: services.contact_delete(contact=obj, user=user),
                        consequences=[_("People who report to them will have no manager in "
                                        "the org chart.")])
 

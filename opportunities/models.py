@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import django_fsm as fsm
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,6 +32,44 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = [s.value for s in Stage if s not in (Stage.LOST, Stage.NO_GO)]
+LADDER = ["2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10"]
+NEXT_STAGE = dict(zip(["lead", *LADDER[:-1]], LADDER, strict=True))
+# Stages 4-6 move with the deal's situation (METHODOLOGY.md §3).
+BACKWARD_MOVES = {"5": ["4"], "6": ["5", "4"]}
+MOVES_WITH_SITUATION = ["4", "5", "6"]
+FINANCE_STAGES = ["9.5", "10"]
+LOSABLE = ["lead", *LADDER[:8]]  # lead .. 9: a PO can still be cancelled
+NO_GO_FROM = ["lead", "2", "3", "4", "5", "6"]
+# Criteria are re-checked while the deal is being sold; from the PO on (9) it is won and
+# the ladder's earlier criteria (e.g. "closes this quarter") are history.
+LIVE_CHECKED = ["2", "3", "4", "5", "6", "7", "8"]
+
+
+def stage_rank(stage: str) -> int:
+    return LADDER.index(stage) + 1 if stage in LADDER else 0
+
+
+class HowChanged(models.TextChoices):
+    PERSON = "person", _("by a person")
+    APPROVAL = "approval", _("on the manager's approval")
+    AUTOMATIC = "automatic", _("automatically")
+    IMPORT = "import", _("imported")
+    FINANCE = "finance", _("by finance")
+
+
+def _is_finance(instance, user) -> bool:
+    return user.has_role("finance")
+
+
+def _is_manager(instance, user) -> bool:
+    return user.is_admin or user.has_role("sales_manager")
+
+
+def _gate_open(instance) -> bool:
+    """Every criterion of every stage up to the next one holds (evaluated by the service
+    just before the transition, under the row lock)."""
+    evaluation = instance.evaluation()
+    return not evaluation.unmet_up_to(NEXT_STAGE[instance.stage])
 
 
 class LeadSource(models.TextChoices):
@@ -104,6 +142,27 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     description = models.TextField(_("description"), blank=True)
     competitors = models.ManyToManyField(Competitor, verbose_name=_("competitors"), blank=True,
                                          related_name="opportunities")
+    # What approvals and gates look at (stages 6, 7 and 9).
+    quoted_amount = models.DecimalField(_("initial quote"), max_digits=14, decimal_places=2,
+                                        null=True, blank=True,
+                                        validators=[MinValueValidator(Decimal("0"))])
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    commercial_terms = models.TextField(_("commercial terms"), blank=True)
+    po_number = models.CharField(_("PO number"), max_length=60, blank=True)
+    po_date = models.DateField(_("PO date"), null=True, blank=True)
+    po_amount = models.DecimalField(_("PO amount"), max_digits=14, decimal_places=2, null=True,
+                                    blank=True, validators=[MinValueValidator(Decimal("0"))])
+    # Kept by the selling-cycle services, never by forms.
+    stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, editable=False)
+    flagged_criteria = models.JSONField(_("criteria that stopped holding"), default=list,
+                                        blank=True, editable=False)
+    loss_reason = models.TextField(_("loss reason"), blank=True, editable=False)
+    winning_competitor = models.ForeignKey(
+        Competitor, verbose_name=_("winning competitor"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="wins_against_us", editable=False)
+    no_go_rationale = models.TextField(_("Go/No-Go rationale"), blank=True, editable=False)
 
     class Meta:
         ordering = ["expected_close_date", "pk"]
@@ -116,6 +175,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
             )
         ]
         indexes = [models.Index(fields=["owner", "stage"], name="opportunity_owner_stage")]
+        permissions = [("import_stage", _("Can create opportunities above lead (import)"))]
 
     def __str__(self):
         return self.name
@@ -126,6 +186,71 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     @property
     def is_open(self):
         return self.stage not in (Stage.LOST, Stage.NO_GO)
+
+    @property
+    def is_won(self):
+        return self.stage in ("9", "9.5", "10")
+
+    def evaluation(self):
+        """The gate criteria as they stand (cached until `forget_evaluation`)."""
+        if getattr(self, "_evaluation", None) is None:
+            from opportunities.criteria import evaluate
+
+            self._evaluation = evaluate(self)
+        return self._evaluation
+
+    def forget_evaluation(self):
+        self._evaluation = None
+
+    # --- The selling cycle. Only opportunities.selling_cycle calls these, under a row
+    # lock, after checking who may make the move (django-fsm does not check permission=).
+
+    @fsm.transition(field=stage, source=["lead", *LADDER[:7]],
+                    target=fsm.RETURN_VALUE(*LADDER[:8]), conditions=[_gate_open])
+    def advance(self):
+        return NEXT_STAGE[self.stage]
+
+    @fsm.transition(field=stage, source="9", target="9.5", conditions=[_gate_open],
+                    permission=_is_finance)
+    def record_payment(self):
+        pass
+
+    @fsm.transition(field=stage, source="9.5", target="10", conditions=[_gate_open],
+                    permission=_is_finance)
+    def book(self):
+        pass
+
+    @fsm.transition(field=stage, source=list(BACKWARD_MOVES), target=fsm.RETURN_VALUE("4", "5"))
+    def move_back(self, to):
+        if to not in BACKWARD_MOVES[self.stage]:
+            raise fsm.TransitionNotAllowed(f"cannot move back from {self.stage} to {to}")
+        return to
+
+    @fsm.transition(field=stage, source=MOVES_WITH_SITUATION,
+                    target=fsm.RETURN_VALUE("3", "4", "5"))
+    def fall_back(self, to):
+        return to
+
+    @fsm.transition(field=stage, source="7", target="6")
+    def slip(self):
+        pass
+
+    @fsm.transition(field=stage, source=LOSABLE, target=Stage.LOST)
+    def lose(self):
+        pass
+
+    @fsm.transition(field=stage, source=NO_GO_FROM, target=Stage.NO_GO)
+    def decide_no_go(self):
+        pass
+
+    @fsm.transition(field=stage, source=[Stage.LOST, Stage.NO_GO], target=Stage.LEAD,
+                    permission=_is_manager)
+    def reopen(self):
+        pass
+
+    @fsm.transition(field=stage, source=Stage.LEAD, target=fsm.RETURN_VALUE(*LADDER))
+    def import_at(self, to):
+        return to
 
 
 class DealPartnerRole(models.TextChoices):
@@ -209,3 +334,293 @@ class Activity(TimeStamped):
 
     def __str__(self):
         return self.subject
+
+
+# --- The selling cycle's records -----------------------------------------------------
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
+
+
+class AppendOnly(models.Model):
+    """History that must never change: rows are inserted, never updated or deleted
+    (withdrawing an attestation is a new row)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are append-only")
+
+
+class StageChange(AppendOnly):
+    """One move of an opportunity's stage: who, when, from, to, why and how."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=8, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=8, choices=Stage.choices)
+    how = models.CharField(_("how"), max_length=10, choices=HowChanged.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # The criteria that held when the stage was entered: the audit of the gate.
+    criteria_met = models.JSONField(_("criteria met"), default=list)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self):
+        return f"{self.opportunity_id}: {self.from_stage} → {self.to_stage}"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.opportunity_id}/{filename}"
+
+
+class Attestation(AppendOnly):
+    """A person confirms (or withdraws) an attested criterion, naming the customer contact
+    it refers to, the date, and optionally evidence."""
+
+    class Action(models.TextChoices):
+        ATTEST = "attest", _("confirmed")
+        WITHDRAW = "withdraw", _("withdrawn")
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="attestations")
+    criterion = models.CharField(_("criterion"), max_length=40, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    note = models.TextField(_("note"))
+    contact = models.ForeignKey("accounts.Contact", verbose_name=_("customer contact"),
+                                null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="attestations")
+    occurred_on = models.DateField(_("date"))
+    evidence_url = models.URLField(_("evidence link"), blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=evidence_path, blank=True,
+        validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg", "docx", "xlsx",
+                                            "pptx", "msg", "eml", "txt"])])
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+
+    def __str__(self):
+        return f"{self.criterion} {self.action}"
+
+
+class ApprovalKind(models.TextChoices):
+    OPPORTUNITY_PLAN = "opportunity_plan", _("Opportunity plan (stage 3)")
+    QUOTING_STRATEGY = "quoting_strategy", _("Quoting strategy (stage 6)")
+    PRICE_TERMS = "price_terms", _("Price, discount and commercial terms (stage 7)")
+    RESOURCE = "resource", _("Resource request")
+
+
+class ResourceType(models.TextChoices):
+    STRATEGY_TEAM = "strategy_team", _("Strategy & Architecture Team")
+    PRESALES = "presales", _("Presales engineer (SE)")
+    PROFESSIONAL_SERVICES = "professional_services", _("Professional services")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the manager")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    RETURNED = "returned", _("sent back")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class ApprovalRequest(TimeStamped):
+    """A rep asks their manager to approve a stage-gating decision (stages 3, 6, 7) or to
+    lend a resource. `approved_facts` records what was approved, so a material change
+    afterwards makes the approval stale."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="approval_requests")
+    kind = models.CharField(_("kind"), max_length=20, choices=ApprovalKind.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"),
+                                 on_delete=models.PROTECT, related_name="approvals_to_decide")
+    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices,
+                              default=ApprovalStatus.PENDING, db_index=True)
+    comment = models.TextField(_("request"), blank=True)
+    approved_facts = models.JSONField(_("what is to be approved"), default=dict)
+    # Resource requests only.
+    resource_type = models.CharField(_("resource"), max_length=30, choices=ResourceType.choices,
+                                     blank=True)
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
+    short_notice = models.BooleanField(_("asked less than two weeks ahead"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.opportunity}"
+
+
+class ApprovalDecision(AppendOnly):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("approve")
+        REJECT = "reject", _("reject")
+        RETURN = "return", _("send back")
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT,
+                                related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
+
+
+class FinanceRecord(AppendOnly):
+    """What finance records for stages 9.5 (payment received) and 10 (booked)."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment received")
+        BOOKING = "booking", _("Booked as sales achievement")
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="finance_records")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=80)
+    period = models.CharField(_("booking period"), max_length=20, blank=True,
+                              help_text=_("e.g. FY2026 Q4"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True,
+                                 blank=True)
+    received_on = models.DateField(_("date"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("finance record")
+        verbose_name_plural = _("finance records")
+
+
+class WinLossAnalysis(TimeStamped):
+    """Why we won or lost, against whom, what to repeat or avoid (step 7 and 8)."""
+
+    opportunity = models.OneToOneField(Opportunity, on_delete=models.CASCADE,
+                                       related_name="win_loss")
+    why = models.TextField(_("why we won or lost"))
+    against = models.ForeignKey(Competitor, verbose_name=_("against"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    repeat_or_avoid = models.TextField(_("what to repeat or avoid"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
+                               on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("win/loss analysis")
+        verbose_name_plural = _("win/loss analyses")
+
+
+class ServicesHandover(TimeStamped):
+    """The hand-over of a won deal to professional services."""
+
+    opportunity = models.OneToOneField(Opportunity, on_delete=models.CASCADE,
+                                       related_name="handover")
+    scope = models.TextField(_("service scope"))
+    acceptance_terms = models.TextField(_("acceptance terms"))
+    services_owner = models.ForeignKey(settings.AUTH_USER_MODEL,
+                                       verbose_name=_("professional-services owner"),
+                                       on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
+                               on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("services hand-over")
+        verbose_name_plural = _("services hand-overs")
+
+
+class StepGuide(models.Model):
+    """What the page shows for a process step: content an administrator edits (one item a
+    line), in English and Simplified Chinese."""
+
+    step = models.PositiveSmallIntegerField(_("step"), unique=True,
+                                            validators=[MinValueValidator(1),
+                                                        MaxValueValidator(8)])
+    title_en = models.CharField(_("title (English)"), max_length=120)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=120)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    definition_zh = models.TextField(_("definition (Chinese)"), blank=True)
+    results_en = models.TextField(_("results (English)"), blank=True)
+    results_zh = models.TextField(_("results (Chinese)"), blank=True)
+    checklist_en = models.TextField(_("checklist (English)"), blank=True)
+    checklist_zh = models.TextField(_("checklist (Chinese)"), blank=True)
+    practices_en = models.TextField(_("recommended practices (English)"), blank=True)
+    practices_zh = models.TextField(_("recommended practices (Chinese)"), blank=True)
+    problems_en = models.TextField(_("common problems (English)"), blank=True)
+    problems_zh = models.TextField(_("common problems (Chinese)"), blank=True)
+    questions_en = models.TextField(_("manager's coaching questions (English)"), blank=True)
+    questions_zh = models.TextField(_("manager's coaching questions (Chinese)"), blank=True)
+
+    class Meta:
+        ordering = ["step"]
+        verbose_name = _("step guide")
+        verbose_name_plural = _("step guides")
+
+    def __str__(self):
+        return f"{self.step}. {self.title_en}"
+
+    def localized(self, field: str, language: str) -> str:
+        zh = language.startswith("zh")
+        return getattr(self, f"{field}_{'zh' if zh else 'en'}") or getattr(self, f"{field}_en")
+
+    def items(self, field: str, language: str) -> list[str]:
+        return [line.strip() for line in self.localized(field, language).splitlines()
+                if line.strip()]
+
+
+def tool_path(instance, filename):
+    return f"sales-tools/step-{instance.step_id}/{filename}"
+
+
+class SalesTool(models.Model):
+    """A file for a step (plan template, proposal template, quotation form...)."""
+
+    step = models.ForeignKey(StepGuide, on_delete=models.CASCADE, related_name="tools")
+    title_en = models.CharField(_("title (English)"), max_length=120)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=120, blank=True)
+    file = models.FileField(_("file"), upload_to=tool_path, blank=True)
+
+    class Meta:
+        ordering = ["step", "title_en"]
+        verbose_name = _("sales tool")
+        verbose_name_plural = _("sales tools")
+
+    def __str__(self):
+        return self.title_en
+
+    def title(self, language: str) -> str:
+        return (self.title_zh if language.startswith("zh") and self.title_zh
+                else self.title_en)
+
+

@@ -18,13 +18,16 @@ from opportunities.models import (
     OpportunityPartner,
     OpportunityTeamMember,
 )
+from opportunities.selling_cycle import opportunity_recheck
 from osp import access
 from osp.models import User
 from osp.services import apply_fields, check_can_change, check_can_create, check_owner
 
 OPPORTUNITY_FIELDS = ("name", "account", "owner", "amount", "currency", "expected_close_date",
                       "lead_source", "why_do_it", "why_now", "pains", "budget",
-                      "procurement_process", "description", "source", "external_id")
+                      "procurement_process", "description", "quoted_amount",
+                      "discount_percent", "commercial_terms", "po_number", "po_date",
+                      "po_amount", "source", "external_id")
 
 STAGE_IS_NOT_A_FIELD = _(
     "The stage cannot be written directly. Move the opportunity through its stages with "
@@ -129,6 +132,10 @@ def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partn
     apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
     _save(opportunity)
     _set_related(opportunity, team=team, partners=partners, competitors=competitors)
+    # Amounts, dates, partners and terms feed the gates and the approvals.
+    opportunity_recheck(opportunity=opportunity,
+                        cause=_("%(who)s edited the opportunity") % {"who": user})
+    opportunity.refresh_from_db()
     return opportunity
 
 

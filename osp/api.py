@@ -44,6 +44,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     instance_kwarg = ""
     create_service = None
     update_service = None
+    delete_service = record_delete
     base_queryset = None
 
     def get_queryset(self):
@@ -68,7 +69,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = self.reloaded(obj)
 
     def perform_destroy(self, instance):
-        record_delete(obj=instance, user=self.request.user)
+        type(self).delete_service(obj=instance, user=self.request.user)
 
 
 class UserSerializer(StrictSerializer):

@@ -61,6 +61,9 @@ class User(AbstractUser):
         related_name="reports",
     )
     title = models.CharField(_("job title"), max_length=100, blank=True)
+    # An absent manager's approvals go to the next one up.
+    is_away = models.BooleanField(_("away (approvals go to the next manager up)"),
+                                  default=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -88,3 +91,23 @@ class User(AbstractUser):
         error = manager_cycle_error(user=self, manager=self.manager)
         if error:
             raise ValidationError({"manager": error})
+
+
+class Notification(models.Model):
+    """Something a person must know: a deal moved back by itself, a criterion that stopped
+    holding, an approval waiting or decided."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    opportunity = models.ForeignKey("opportunities.Opportunity", null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="+")
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.message[:60]

@@ -103,11 +103,12 @@ def form_page(request, *, form, save, template: str, context: dict, success_mess
     return render(request, template, {"form": form, **context})
 
 
-def delete_page(request, *, obj, success_url: str, consequences: list[str] | None = None):
-    """Ask before deleting; delete only on POST."""
+def delete_page(request, *, obj, success_url: str, consequences: list[str] | None = None,
+                delete=record_delete):
+    """Ask before deleting; delete (through `delete`, a service) only on POST."""
     if request.method == "POST":
         try:
-            record_delete(obj=obj, user=request.user)
+            delete(obj=obj, user=request.user)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
             return redirect(obj)

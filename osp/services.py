@@ -10,7 +10,7 @@ from osp import access
 from osp.models import User
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "title", "roles", "manager",
-               "is_active")
+               "is_active", "is_away")
 
 
 def manager_cycle_error(*, user: User, manager: User | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Territory, account, partner and opportunity (TAS) plans and their quarterly review.
-
-Not built yet: issue #4. The app exists so the project's map is stable from the start.
+"""Plans. For now the opportunity (TAS) plan that the stage-3 gate checks: versioned, with
+the sections the deal's size requires. Territory, account and partner plans, the
+20-question assessment and the quarterly review come with issue #4.
 """

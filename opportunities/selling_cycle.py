@@ -1,0 +1,576 @@
+"""Services of the selling cycle: stage transitions, attestations, approvals, finance
+records, automatic moves, and closing the loop. Browser, API, Celery tasks and sync all
+call these; nothing else moves a stage.
+
+Every move locks the opportunity's row, re-reads it, checks that it is still in the stage
+the caller saw (else ConcurrentTransition: the caller is told it changed under them),
+evaluates the gate criteria on fresh data, makes the django-fsm transition and appends a
+StageChange row, all in one transaction.
+"""
+
+from dataclasses import dataclass
+
+import django_fsm as fsm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opportunities.criteria import (
+    APPROVAL,
+    APPROVAL_STAGE,
+    ATTESTED,
+    BY_CODE,
+    CATALOGUE,
+    Result,
+    approval_facts,
+    criteria_for_stage,
+    evaluate,
+)
+from opportunities.models import (
+    BACKWARD_MOVES,
+    FINANCE_STAGES,
+    LIVE_CHECKED,
+    MOVES_WITH_SITUATION,
+    NEXT_STAGE,
+    ApprovalDecision,
+    ApprovalKind,
+    ApprovalRequest,
+    ApprovalStatus,
+    Attestation,
+    Competitor,
+    FinanceRecord,
+    HowChanged,
+    Opportunity,
+    ServicesHandover,
+    Stage,
+    StageChange,
+    WinLossAnalysis,
+)
+from osp import access
+from osp.fiscal import fiscal_quarter
+from osp.models import Notification, Role, User
+
+
+class GateClosed(Exception):
+    """The move is refused because criteria are unmet (HTTP 422)."""
+
+    def __init__(self, message: str, unmet: list[Result] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.unmet = unmet or []
+
+
+@dataclass
+class Outcome:
+    opportunity: Opportunity
+    moved: bool
+    approval: ApprovalRequest | None = None
+
+
+def _lock(opportunity: Opportunity, expected_stage: str | None) -> Opportunity:
+    """The opportunity re-read under a row lock; ConcurrentTransition if its stage is no
+    longer the one the caller saw."""
+    fresh = (Opportunity.objects.select_for_update(of=("self",)).select_related("account", "owner")
+             .get(pk=opportunity.pk))
+    seen = opportunity.stage if expected_stage is None else expected_stage
+    if fresh.stage != seen:
+        raise fsm.ConcurrentTransition(_(
+            "This opportunity changed while you were looking at it: it is now at %(now)s, "
+            "not %(seen)s. Reload it and try again."
+        ) % {"now": fresh.get_stage_display(), "seen": Stage(seen).label
+             if seen in Stage.values else seen})
+    return fresh
+
+
+def _managers_of(user: User) -> list[User]:
+    chain, node, seen = [], user.manager, set()
+    while node is not None and node.pk not in seen:
+        chain.append(node)
+        seen.add(node.pk)
+        node = node.manager
+    return chain
+
+
+def _notify(users, opportunity, message: str) -> None:
+    unique = {u.pk: u for u in users if u is not None}
+    Notification.objects.bulk_create(
+        Notification(recipient=u, opportunity=opportunity, message=message)
+        for u in unique.values())
+
+
+def _texts(results: list[Result]) -> str:
+    return "; ".join(r.criterion.text for r in results)
+
+
+def _record_move(opportunity: Opportunity, *, from_stage: str, how: str, by: User | None,
+                 reason: str, evaluation) -> StageChange:
+    opportunity.stage_entered_at = timezone.now()
+    opportunity.flagged_criteria = []
+    opportunity.save()  # ConcurrentTransitionMixin refuses a stale instance here too
+    return StageChange.objects.create(
+        opportunity=opportunity, from_stage=from_stage, to_stage=opportunity.stage, how=how,
+        by=by, reason=reason, criteria_met=evaluation.met_codes())
+
+
+def _may_work(user: User, opportunity: Opportunity) -> bool:
+    return access.can_change(user, opportunity)
+
+
+def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, reason: str = "",
+                           expected_stage: str | None = None, loss_reason: str = "",
+                           winning_competitor: str = "", finance: dict | None = None
+                           ) -> Outcome:
+    """Move `opportunity` to stage `to` for `user`, or say exactly why not.
+
+    Raises PermissionDenied (role may not make this move), GateClosed (criteria unmet or
+    not a legal move), ValidationError (a reason or detail is missing) or
+    ConcurrentTransition (the stage changed under the caller). A rep's move into 3, 6 or
+    7 without a valid approval becomes an approval request for the manager.
+    """
+    with transaction.atomic():
+        opp = _lock(opportunity, expected_stage)
+        current = opp.stage
+        if to == current:
+            raise GateClosed(_("The opportunity is already at this stage."))
+        if to in FINANCE_STAGES or current in FINANCE_STAGES and to == NEXT_STAGE.get(current):
+            return _finance_move(opp, user, to, finance or {})
+        if to == Stage.LEAD and current in (Stage.LOST, Stage.NO_GO):
+            return _reopen(opp, user, reason)
+        if not _may_work(user, opp):
+            raise PermissionDenied(_("You may see this opportunity but not move it."))
+        if to == Stage.LOST:
+            return _lose(opp, user, loss_reason or reason, winning_competitor)
+        if to == Stage.NO_GO:
+            return _no_go(opp, user, reason)
+        if to in BACKWARD_MOVES.get(current, []):
+            if not reason.strip():
+                raise ValidationError({"reason": _("Say why the opportunity moves back.")})
+            evaluation = evaluate(opp)
+            opp.move_back(to)
+            _record_move(opp, from_stage=current, how=HowChanged.PERSON, by=user,
+                         reason=reason, evaluation=evaluation)
+            return Outcome(opp, True)
+        if to != NEXT_STAGE.get(current):
+            raise GateClosed(_refusal_for_shape(current, to))
+        return _advance(opp, user, to, reason)
+
+
+def _refusal_for_shape(current: str, to: str) -> str:
+    nxt = NEXT_STAGE.get(current)
+    if nxt and to in NEXT_STAGE.values():
+        return _("Stages move one at a time: from %(current)s the next stage is %(next)s.") % {
+            "current": Stage(current).label, "next": Stage(nxt).label}
+    return _("An opportunity at %(current)s cannot move to %(to)s.") % {
+        "current": Stage(current).label if current in Stage.values else current,
+        "to": Stage(to).label if to in Stage.values else to}
+
+
+def _advance(opp: Opportunity, user: User, to: str, reason: str) -> Outcome:
+    evaluation = evaluate(opp)
+    opp._evaluation = evaluation
+    unmet = evaluation.unmet_up_to(to)
+    approval_criteria = [c for c in criteria_for_stage(to) if c.kind == APPROVAL]
+    if approval_criteria and unmet:
+        gate = approval_criteria[0]
+        others = [r for r in unmet if r.code != gate.code]
+        if others:
+            raise GateClosed(_("These criteria are not met yet:"), others)
+        # Only the manager's approval is missing: the move becomes a request.
+        request = _pending_or_new_request(opp, user, gate.approval_kind, reason)
+        return Outcome(opp, False, approval=request)
+    if unmet or not fsm.can_proceed(opp.advance):
+        raise GateClosed(_("These criteria are not met yet:"), unmet)
+    from_stage = opp.stage
+    opp.advance()
+    _record_move(opp, from_stage=from_stage, how=HowChanged.PERSON, by=user, reason=reason,
+                 evaluation=evaluation)
+    return Outcome(opp, True)
+
+
+def _finance_move(opp: Opportunity, user: User, to: str, details: dict) -> Outcome:
+    method = {"9.5": opp.record_payment, "10": opp.book}.get(to)
+    if method is None or to != NEXT_STAGE.get(opp.stage):
+        if not user.has_role(Role.FINANCE):
+            raise PermissionDenied(_("Only finance marks stages 9.5 and 10."))
+        raise GateClosed(_refusal_for_shape(opp.stage, to))
+    if not fsm.has_transition_perm(method, user):
+        raise PermissionDenied(_("Only finance marks stages 9.5 and 10."))
+    kind = FinanceRecord.Kind.PAYMENT if to == "9.5" else FinanceRecord.Kind.BOOKING
+    if details.get("reference"):
+        _finance_record(opp, user, kind, details)
+    evaluation = evaluate(opp)
+    opp._evaluation = evaluation
+    unmet = evaluation.unmet_up_to(to)
+    if unmet or not fsm.can_proceed(method):
+        raise GateClosed(_("These criteria are not met yet:"), unmet)
+    from_stage = opp.stage
+    method()
+    _record_move(opp, from_stage=from_stage, how=HowChanged.FINANCE, by=user,
+                 reason=details.get("reference", ""), evaluation=evaluation)
+    return Outcome(opp, True)
+
+
+def _finance_record(opp, user, kind, details) -> FinanceRecord:
+    record = FinanceRecord(
+        opportunity=opp, kind=kind, reference=details.get("reference", ""),
+        period=details.get("period", "") or (str(fiscal_quarter())
+                                             if kind == FinanceRecord.Kind.BOOKING else ""),
+        amount=details.get("amount"), received_on=details.get("date") or timezone.localdate(),
+        by=user)
+    record.full_clean(exclude=["opportunity", "by"])
+    if kind == FinanceRecord.Kind.BOOKING and not record.period:
+        raise ValidationError({"period": _("A booking needs its period.")})
+    record.save()
+    return record
+
+
+def _lose(opp: Opportunity, user: User, loss_reason: str, winner: str) -> Outcome:
+    errors = {}
+    if not loss_reason.strip():
+        errors["loss_reason"] = _("Say why the opportunity was lost.")
+    if not winner.strip():
+        errors["winning_competitor"] = _("Name the competitor who won (or 'no decision').")
+    if errors:
+        raise ValidationError(errors)
+    if not fsm.can_proceed(opp.lose):
+        raise GateClosed(_refusal_for_shape(opp.stage, Stage.LOST))
+    evaluation = evaluate(opp)
+    from_stage = opp.stage
+    opp.lose()
+    opp.loss_reason = loss_reason.strip()
+    opp.winning_competitor = Competitor.objects.get_or_create(name=winner.strip())[0]
+    _record_move(opp, from_stage=from_stage, how=HowChanged.PERSON, by=user,
+                 reason=loss_reason, evaluation=evaluation)
+    return Outcome(opp, True)
+
+
+def _no_go(opp: Opportunity, user: User, rationale: str) -> Outcome:
+    if not rationale.strip():
+        raise ValidationError({"reason": _("A No-Go decision needs its rationale.")})
+    if not fsm.can_proceed(opp.decide_no_go):
+        raise GateClosed(_("A No-Go decision is taken from lead to stage 6."))
+    evaluation = evaluate(opp)
+    from_stage = opp.stage
+    opp.decide_no_go()
+    opp.no_go_rationale = rationale.strip()
+    _record_move(opp, from_stage=from_stage, how=HowChanged.PERSON, by=user,
+                 reason=rationale, evaluation=evaluation)
+    return Outcome(opp, True)
+
+
+def _reopen(opp: Opportunity, user: User, reason: str) -> Outcome:
+    owner_in_scope = opp.owner_id in access.scope_user_ids(user)
+    if not (fsm.has_transition_perm(opp.reopen, user)
+            and (user.is_admin or (owner_in_scope and user.pk != opp.owner_id))):
+        raise PermissionDenied(_("Reopening a lost or no-go opportunity is a manager's move."))
+    evaluation = evaluate(opp)
+    from_stage = opp.stage
+    opp.reopen()
+    opp.loss_reason = opp.no_go_rationale = ""
+    opp.winning_competitor = None
+    _record_move(opp, from_stage=from_stage, how=HowChanged.PERSON, by=user, reason=reason,
+                 evaluation=evaluation)
+    return Outcome(opp, True)
+
+
+def opportunity_import_at(*, opportunity: Opportunity, user: User, to: str,
+                          reason: str = "") -> Outcome:
+    """Place a new lead at a stage above lead without walking the gates: an import from
+    another system (sync, demo data). Only users with the import permission."""
+    if not (user.is_admin or user.has_perm("opportunities.import_stage")):
+        raise PermissionDenied(_("Only an import may place an opportunity above lead."))
+    with transaction.atomic():
+        opp = _lock(opportunity, Stage.LEAD)
+        evaluation = evaluate(opp)
+        opp.import_at(to)
+        _record_move(opp, from_stage=Stage.LEAD, how=HowChanged.IMPORT, by=user,
+                     reason=reason or _("imported"), evaluation=evaluation)
+        return Outcome(opp, True)
+
+
+# --- Attestations --------------------------------------------------------------------
+
+def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: str,
+                     contact=None, occurred_on=None, evidence_url: str = "",
+                     evidence_file=None) -> Attestation:
+    """Confirm an attested criterion, naming the customer contact who confirmed it."""
+    criterion = BY_CODE.get(code)
+    if criterion is None or criterion.kind != ATTESTED:
+        raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
+                                              "confirms.") % {"code": code}})
+    if not _may_work(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = _("Say what was confirmed, and how.")
+    if contact is None:
+        errors["contact"] = _("Name the customer contact who confirmed it.")
+    else:
+        partner_ids = set(opportunity.deal_partners.values_list("partner_id", flat=True))
+        if contact.account_id != opportunity.account_id and contact.partner_id not in partner_ids:
+            errors["contact"] = _("The contact must work for this customer or a partner on "
+                                  "the deal.")
+    occurred_on = occurred_on or timezone.localdate()
+    if occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        attestation = Attestation(
+            opportunity=opportunity, criterion=code, action=Attestation.Action.ATTEST,
+            note=note.strip(), contact=contact, occurred_on=occurred_on,
+            evidence_url=evidence_url or "", by=user)
+        if evidence_file is not None:
+            attestation.evidence_file = evidence_file
+        attestation.full_clean(exclude=["opportunity", "by", "contact"])
+        attestation.save()
+    return attestation
+
+
+def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
+                       note: str) -> Attestation:
+    """Withdraw a confirmation (a new row, never a deletion); the deal then moves back or
+    is flagged if it depended on it."""
+    criterion = BY_CODE.get(code)
+    if criterion is None or criterion.kind != ATTESTED:
+        raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
+                                              "confirms.") % {"code": code}})
+    if not _may_work(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why the confirmation is withdrawn.")})
+    with transaction.atomic():
+        current = (Attestation.objects.filter(opportunity=opportunity, criterion=code)
+                   .order_by("-pk").first())
+        if current is None or current.action != Attestation.Action.ATTEST:
+            raise ValidationError({"criterion": _("This criterion is not confirmed.")})
+        withdrawal = Attestation.objects.create(
+            opportunity=opportunity, criterion=code, action=Attestation.Action.WITHDRAW,
+            note=note.strip(), contact=current.contact, occurred_on=timezone.localdate(),
+            by=user)
+        opportunity_recheck(opportunity=opportunity,
+                            cause=_("%(who)s withdrew: %(what)s") % {"who": user,
+                                                                      "what": criterion.text})
+    return withdrawal
+
+
+# --- Automatic moves -----------------------------------------------------------------
+
+def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
+    """Re-evaluate the criteria after something changed. At 4-6 the deal moves back by
+    itself to the highest stage (3 at the lowest) whose criteria all hold; at other
+    stages unmet criteria are flagged. Owner and manager are told either way."""
+    with transaction.atomic():
+        opp = (Opportunity.objects.select_for_update(of=("self",))
+               .select_related("account", "owner__manager").get(pk=opportunity.pk))
+        if opp.stage not in LIVE_CHECKED:
+            return opp
+        evaluation = evaluate(opp)
+        unmet = evaluation.unmet_up_to(opp.stage)
+        people = [opp.owner, opp.owner.manager]
+        if unmet and opp.stage in MOVES_WITH_SITUATION:
+            previous = {"4": "3", "5": "4", "6": "5"}[opp.stage]
+            target = evaluation.highest_stage_held(floor="3", ceiling=previous)
+            from_stage = opp.stage
+            opp.fall_back(target)
+            reason = _("No longer holds: %(criteria)s (%(cause)s)") % {
+                "criteria": _texts(unmet), "cause": cause}
+            _record_move(opp, from_stage=from_stage, how=HowChanged.AUTOMATIC, by=None,
+                         reason=reason, evaluation=evaluation)
+            _notify(people, opp, _("%(opp)s moved back from %(from)s to %(to)s. %(reason)s") % {
+                "opp": opp, "from": Stage(from_stage).label, "to": opp.get_stage_display(),
+                "reason": reason})
+            unmet = evaluation.unmet_up_to(opp.stage)
+        flagged = [r.code for r in unmet]
+        new = [r for r in unmet if r.code not in opp.flagged_criteria]
+        if flagged != opp.flagged_criteria:
+            opp.flagged_criteria = flagged
+            opp.save(update_fields=["flagged_criteria", "updated_at"])
+        if new:
+            _notify(people, opp, _("%(opp)s is at %(stage)s but no longer meets: %(criteria)s "
+                                   "(%(cause)s)") % {"opp": opp,
+                                                     "stage": opp.get_stage_display(),
+                                                     "criteria": _texts(new), "cause": cause})
+        return opp
+
+
+def opportunities_recheck_account(*, account, cause: str) -> None:
+    """After a change to the account's contacts (the org chart feeds stages 2 and 4)."""
+    for opp in Opportunity.objects.filter(account=account, stage__in=LIVE_CHECKED):
+        opportunity_recheck(opportunity=opp, cause=cause)
+
+
+def opportunities_slip_past_quarter_end(*, today=None) -> int:
+    """Stage 7 means "closes this quarter": once the fiscal quarter in which a deal reached
+    7 is over, it moves back to 6. Safe to run any number of times (daily by Celery beat)."""
+    quarter = fiscal_quarter(today or timezone.localdate())
+    moved = 0
+    for opp in Opportunity.objects.filter(stage=Stage.S7):
+        entered = timezone.localdate(opp.stage_entered_at) if opp.stage_entered_at else None
+        if entered is not None and entered >= quarter.start:
+            continue
+        with transaction.atomic():
+            try:
+                locked = _lock(opp, Stage.S7)
+            except fsm.ConcurrentTransition:
+                continue
+            evaluation = evaluate(locked)
+            locked.slip()
+            reason = _("Slipped past quarter end")
+            _record_move(locked, from_stage=Stage.S7, how=HowChanged.AUTOMATIC, by=None,
+                         reason=reason, evaluation=evaluation)
+            _notify([locked.owner, locked.owner.manager], locked,
+                    _("%(opp)s moved back from 7 to 6: it did not close in its quarter.")
+                    % {"opp": locked})
+            moved += 1
+    return moved
+
+
+# --- Approvals -----------------------------------------------------------------------
+
+def approver_for(opportunity: Opportunity) -> User:
+    """The owner's manager, or the next one up while managers are away."""
+    for manager in _managers_of(opportunity.owner):
+        if not manager.is_away and manager.is_active:
+            return manager
+    raise ValidationError(_("Nobody above %(owner)s can approve this: ask an administrator to "
+                            "set a manager.") % {"owner": opportunity.owner})
+
+
+def _pending_or_new_request(opp, user, kind, comment) -> ApprovalRequest:
+    pending = ApprovalRequest.objects.filter(opportunity=opp, kind=kind,
+                                             status=ApprovalStatus.PENDING).first()
+    if pending is not None:
+        return pending
+    return approval_request(opportunity=opp, user=user, kind=kind, comment=comment)
+
+
+def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment: str = "",
+                     resource_type: str = "", meeting_date=None) -> ApprovalRequest:
+    """Ask the manager to approve a stage-gating decision or to lend a resource. What is
+    approved (amount, quote, terms, plan version) is recorded with the request."""
+    if not _may_work(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    if kind not in ApprovalKind.values:
+        raise ValidationError({"kind": _("Unknown kind of approval.")})
+    errors = {}
+    short_notice = False
+    if kind == ApprovalKind.RESOURCE:
+        if not resource_type:
+            errors["resource_type"] = _("Say which resource you need.")
+        if meeting_date is None:
+            errors["meeting_date"] = _("Give the date of the meeting.")
+        elif meeting_date < timezone.localdate():
+            errors["meeting_date"] = _("The meeting date is in the past.")
+        else:
+            # The methodology wants the Strategy & Architecture Team asked two weeks ahead.
+            short_notice = (meeting_date - timezone.localdate()).days < 14
+    if errors:
+        raise ValidationError(errors)
+    from plans.models import OpportunityPlan
+
+    plan = OpportunityPlan.objects.filter(opportunity=opportunity).order_by("-version").first()
+    if kind == ApprovalKind.OPPORTUNITY_PLAN and plan is None:
+        raise ValidationError({"kind": _("Write the opportunity plan before asking for its "
+                                         "approval.")})
+    approver = approver_for(opportunity)
+    if approver == user:
+        approver = next((m for m in _managers_of(user) if not m.is_away), None) or approver
+    request = ApprovalRequest.objects.create(
+        opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
+        comment=comment, approved_facts=approval_facts(kind, opportunity, plan),
+        resource_type=resource_type, meeting_date=meeting_date, short_notice=short_notice)
+    _notify([approver], opportunity, _("%(who)s asks you to approve: %(what)s — %(opp)s") % {
+        "who": user, "what": request.get_kind_display(), "opp": opportunity})
+    return request
+
+
+def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
+                    comment: str = "") -> Outcome:
+    """Approve, reject or send back. An approval that completes a stage's criteria moves
+    the opportunity at once, recorded as approved by the manager."""
+    with transaction.atomic():
+        request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+        opp = request.opportunity
+        may_decide = user.is_admin or user == request.approver or (
+            request.approver in _managers_of(request.requested_by)
+            and user in _managers_of(request.approver))
+        if not may_decide or user == request.requested_by:
+            raise PermissionDenied(_("Only the approver (or a manager above them) decides "
+                                     "this request."))
+        if request.status != ApprovalStatus.PENDING:
+            raise ValidationError(_("This request was already decided: %(status)s.")
+                                  % {"status": request.get_status_display()})
+        if decision not in ApprovalDecision.Decision.values:
+            raise ValidationError({"decision": _("Choose approve, reject or send back.")})
+        if decision != ApprovalDecision.Decision.APPROVE and not comment.strip():
+            raise ValidationError({"comment": _("Tell the rep why.")})
+        ApprovalDecision.objects.create(request=request, decision=decision, comment=comment,
+                                        by=user)
+        request.status = {"approve": ApprovalStatus.APPROVED, "reject": ApprovalStatus.REJECTED,
+                          "return": ApprovalStatus.RETURNED}[decision]
+        request.save(update_fields=["status", "updated_at"])
+        _notify([request.requested_by, opp.owner], opp,
+                _("%(manager)s %(decision)s: %(what)s — %(opp)s %(comment)s") % {
+                    "manager": user, "decision": request.get_status_display(),
+                    "what": request.get_kind_display(), "opp": opp, "comment": comment})
+        if request.status != ApprovalStatus.APPROVED or request.kind not in APPROVAL_STAGE:
+            return Outcome(opp, False, approval=request)
+        target = APPROVAL_STAGE[request.kind]
+        locked = (Opportunity.objects.select_for_update(of=("self",))
+                  .select_related("account", "owner").get(pk=opp.pk))
+        if NEXT_STAGE.get(locked.stage) != target:
+            opportunity_recheck(opportunity=locked, cause=_("approval decided"))
+            return Outcome(locked, False, approval=request)
+        evaluation = evaluate(locked)
+        locked._evaluation = evaluation
+        if evaluation.unmet_up_to(target) or not fsm.can_proceed(locked.advance):
+            return Outcome(locked, False, approval=request)
+        from_stage = locked.stage
+        locked.advance()
+        _record_move(locked, from_stage=from_stage, how=HowChanged.APPROVAL, by=user,
+                     reason=comment or request.get_kind_display(), evaluation=evaluation)
+        return Outcome(locked, True, approval=request)
+
+
+def approvals_waiting_for(user: User):
+    return (ApprovalRequest.objects.filter(approver=user, status=ApprovalStatus.PENDING)
+            .select_related("opportunity__account", "requested_by").order_by("created_at"))
+
+
+# --- Closing the loop ----------------------------------------------------------------
+
+def win_loss_record(*, opportunity: Opportunity, user: User, why: str, repeat_or_avoid: str,
+                    against: str = "") -> WinLossAnalysis:
+    if not _may_work(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    if not (opportunity.is_won or opportunity.stage == Stage.LOST):
+        raise ValidationError(_("A win/loss analysis is written once the deal is won or "
+                                "lost."))
+    competitor = Competitor.objects.get_or_create(name=against.strip())[0] if against.strip() \
+        else None
+    analysis, _created = WinLossAnalysis.objects.update_or_create(
+        opportunity=opportunity,
+        defaults={"why": why, "repeat_or_avoid": repeat_or_avoid, "against": competitor,
+                  "author": user})
+    analysis.full_clean()
+    return analysis
+
+
+def handover_record(*, opportunity: Opportunity, user: User, scope: str,
+                    acceptance_terms: str, services_owner: User) -> ServicesHandover:
+    if not _may_work(user, opportunity):
+        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    if not opportunity.is_won:
+        raise ValidationError(_("The services hand-over follows a won deal (stage 9 on)."))
+    handover, _created = ServicesHandover.objects.update_or_create(
+        opportunity=opportunity,
+        defaults={"scope": scope, "acceptance_terms": acceptance_terms,
+                  "services_owner": services_owner, "author": user})
+    handover.full_clean()
+    return handover
+
+
+def catalogue_codes() -> list[str]:
+    return [c.code for c in CATALOGUE]

@@ -1,0 +1,40 @@
+"""The fiscal calendar: quarters start in the month OSP_FISCAL_YEAR_START_MONTH."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class FiscalQuarter:
+    year: int  # the fiscal year is named by the calendar year in which it ends
+    quarter: int
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self):
+        return f"FY{self.year} Q{self.quarter}"
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def fiscal_quarter(day: datetime.date | None = None,
+                   start_month: int | None = None) -> FiscalQuarter:
+    day = day or timezone.localdate()
+    start_month = start_month or settings.OSP_FISCAL_YEAR_START_MONTH
+    months_in = (day.month - start_month) % 12
+    fy_start_year = day.year if day.month >= start_month else day.year - 1
+    q = months_in // 3
+    qy, qm = _add_months(fy_start_year, start_month, q * 3)
+    ny, nm = _add_months(qy, qm, 3)
+    fiscal_year = fy_start_year + (1 if start_month != 1 else 0)
+    return FiscalQuarter(fiscal_year, q + 1, datetime.date(qy, qm, 1),
+                         datetime.date(ny, nm, 1) - datetime.timedelta(days=1))
