@@ -498,6 +498,9 @@ class ApprovalDecision(AppendOnly):
         verbose_name = _("approval decision")
         verbose_name_plural = _("approval decisions")
 
+    def __str__(self):
+        return f"{self.get_decision_display()} ({self.by})"
+
 
 class FinanceRecord(AppendOnly):
     """What finance records for stages 9.5 (payment received) and 10 (booked)."""
@@ -523,6 +526,9 @@ class FinanceRecord(AppendOnly):
         ordering = ["at", "pk"]
         verbose_name = _("finance record")
         verbose_name_plural = _("finance records")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.reference}"
 
 
 class WinLossAnalysis(TimeStamped):
