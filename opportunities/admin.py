@@ -3,11 +3,18 @@ from django.contrib import admin
 from opportunities import services
 from opportunities.models import (
     Activity,
+    ApprovalDecision,
+    ApprovalRequest,
+    Attestation,
     Competitor,
     ExchangeRate,
+    FinanceRecord,
     Opportunity,
     OpportunityPartner,
     OpportunityTeamMember,
+    SalesTool,
+    StageChange,
+    StepGuide,
 )
 
 
@@ -32,7 +39,8 @@ class OpportunityAdmin(admin.ModelAdmin):
     search_fields = ("name", "account__name", "external_id")
     autocomplete_fields = ("account", "owner")
     # The stage is protected: only selling-cycle transitions change it, never the admin.
-    readonly_fields = ("stage", "amount_base")
+    readonly_fields = ("stage", "amount_base", "stage_entered_at", "flagged_criteria",
+                       "loss_reason", "winning_competitor", "no_go_rationale")
     filter_horizontal = ("competitors",)
     inlines = [TeamInline, PartnerInline]
 
@@ -64,3 +72,62 @@ class ActivityAdmin(admin.ModelAdmin):
     list_display = ("subject", "opportunity", "kind", "occurred_on", "author")
     list_select_related = ("opportunity", "author")
     autocomplete_fields = ("opportunity", "author")
+
+
+class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+    """History is append-only: the admin shows it and offers no way to change it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("opportunity", "from_stage", "to_stage", "how", "by", "at")
+    list_filter = ("how", "to_stage")
+    list_select_related = ("opportunity", "by")
+
+
+@admin.register(Attestation)
+class AttestationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("opportunity", "criterion", "action", "contact", "occurred_on", "by")
+    list_select_related = ("opportunity", "contact", "by")
+
+
+@admin.register(ApprovalDecision)
+class ApprovalDecisionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("request", "decision", "by", "at")
+    list_select_related = ("request__opportunity", "by")
+
+
+@admin.register(FinanceRecord)
+class FinanceRecordAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("opportunity", "kind", "reference", "period", "by", "at")
+    list_select_related = ("opportunity", "by")
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyHistoryAdmin):
+    # Decided through the approvals inbox (the service), never edited here.
+    list_display = ("opportunity", "kind", "status", "requested_by", "approver", "created_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("opportunity", "requested_by", "approver")
+
+
+class SalesToolInline(admin.TabularInline):
+    model = SalesTool
+    extra = 1
+
+
+@admin.register(StepGuide)
+class StepGuideAdmin(admin.ModelAdmin):
+    """The guidance shown at each step: one item a line, English and Chinese."""
+
+    list_display = ("step", "title_en", "title_zh")
+    inlines = [SalesToolInline]

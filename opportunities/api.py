@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import Partner
 from opportunities import services
+from opportunities.api_cycle import SellingCycleMixin
 from opportunities.models import (
     DealPartnerRole,
     Opportunity,
@@ -54,9 +55,11 @@ class OpportunitySerializer(StrictSerializer):
         fields = ["id", "name", "account", "account_name", "owner", "owner_name", "stage",
                   "stage_label", "amount", "currency", "amount_base", "expected_close_date",
                   "lead_source", "why_do_it", "why_now", "pains", "budget",
-                  "procurement_process", "description", "team", "partners", "competitors",
-                  "competitor_names", "source", "external_id", "created_at", "updated_at"]
-        read_only_fields = ["stage", "amount_base"]
+                  "procurement_process", "description", "quoted_amount", "discount_percent",
+                  "commercial_terms", "po_number", "po_date", "po_amount", "team", "partners",
+                  "competitors", "competitor_names", "flagged_criteria", "stage_entered_at",
+                  "source", "external_id", "created_at", "updated_at"]
+        read_only_fields = ["stage", "amount_base", "flagged_criteria", "stage_entered_at"]
 
     def to_service_kwargs(self, data):
         data = dict(data)
@@ -69,7 +72,7 @@ class OpportunitySerializer(StrictSerializer):
         return data
 
 
-class OpportunityViewSet(RecordViewSet):
+class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
     """Opportunities visible to you. The stage is read-only here: move it through the
     transition endpoint, which applies the selling-cycle gates."""
 

@@ -113,6 +113,13 @@ def _record_move(opportunity: Opportunity, *, from_stage: str, how: str, by: Use
         by=by, reason=reason, criteria_met=evaluation.met_codes())
 
 
+def _permitted(method, user: User) -> bool:
+    """The transition's `permission=` alone. fsm.has_transition_perm also runs the gate
+    conditions, which would turn "criteria unmet" into "not allowed"."""
+    meta = method._django_fsm
+    return meta.has_transition_perm(method.__self__, meta.field.get_state(method.__self__), user)
+
+
 def _may_work(user: User, opportunity: Opportunity) -> bool:
     return access.can_change(user, opportunity)
 
@@ -194,7 +201,7 @@ def _finance_move(opp: Opportunity, user: User, to: str, details: dict) -> Outco
         if not user.has_role(Role.FINANCE):
             raise PermissionDenied(_("Only finance marks stages 9.5 and 10."))
         raise GateClosed(_refusal_for_shape(opp.stage, to))
-    if not fsm.has_transition_perm(method, user):
+    if not _permitted(method, user):
         raise PermissionDenied(_("Only finance marks stages 9.5 and 10."))
     kind = FinanceRecord.Kind.PAYMENT if to == "9.5" else FinanceRecord.Kind.BOOKING
     if details.get("reference"):
@@ -261,7 +268,7 @@ def _no_go(opp: Opportunity, user: User, rationale: str) -> Outcome:
 
 def _reopen(opp: Opportunity, user: User, reason: str) -> Outcome:
     owner_in_scope = opp.owner_id in access.scope_user_ids(user)
-    if not (fsm.has_transition_perm(opp.reopen, user)
+    if not (_permitted(opp.reopen, user)
             and (user.is_admin or (owner_in_scope and user.pk != opp.owner_id))):
         raise PermissionDenied(_("Reopening a lost or no-go opportunity is a manager's move."))
     evaluation = evaluate(opp)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from opportunities import services
+from opportunities import cycle_views, selectors, services
 from opportunities.forms import (
     ActivityForm,
     DealPartnerForm,
@@ -20,7 +20,7 @@ from opportunities.forms import (
     OpportunityForm,
     TeamMemberForm,
 )
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, ResourceType
 from osp import access
 from osp.pages import Column, ListPage, delete_page, form_page
 
@@ -58,13 +58,25 @@ def _require_change(request, opportunity):
 @login_required
 def opportunity_detail(request, pk):
     opportunity = _get(request, pk)
+    panel = selectors.stage_panel(opportunity, request.user)
     return render(request, "opportunities/opportunity_detail.html", {
         "opportunity": opportunity,
+        "panel": panel,
+        "guide": selectors.step_guide(selectors.STEP_FOR_STAGE[opportunity.stage]),
+        "timeline": selectors.timeline(opportunity),
+        "approvals": opportunity.approval_requests.select_related("approver", "requested_by")
+        .order_by("-created_at")[:20],
+        "attest_contacts": cycle_views.contacts_for_attestation(opportunity).distinct(),
+        "plan": opportunity.plans.order_by("-version").first(),
         "activities": opportunity.activities.select_related("author")[:50],
-        "can_change": access.can_change(request.user, opportunity),
+        "can_change": panel["can_change"],
         "team_form": TeamMemberForm(),
         "partner_form": DealPartnerForm(),
         "activity_form": ActivityForm(initial={"occurred_on": timezone.localdate()}),
+        "win_loss_form": cycle_views.WinLossForm(),
+        "handover_form": cycle_views.HandoverForm(),
+        "resource_types": ResourceType.choices,
+        "today": timezone.localdate(),
     })
 
 

@@ -16,7 +16,21 @@ class Pagination(pagination.PageNumberPagination):
 
 def exception_handler(exc, context):
     """Services raise Django's ValidationError/PermissionDenied; answer them as 400/403
-    with field-level messages."""
+    with field-level messages. A closed stage gate is a 422 listing the unmet criteria; a
+    stage that changed under the caller is a 409."""
+    import django_fsm as fsm
+    from rest_framework.response import Response
+
+    from opportunities.selling_cycle import GateClosed
+
+    if isinstance(exc, GateClosed):
+        return Response({
+            "detail": exc.message,
+            "unmet": [{"code": r.code, "text": r.criterion.text, "kind": r.criterion.kind,
+                       "stage": r.criterion.stage} for r in exc.unmet],
+        }, status=422)
+    if isinstance(exc, fsm.ConcurrentTransition):
+        return Response({"detail": str(exc)}, status=409)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
                                                                       exc.messages}

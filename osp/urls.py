@@ -7,8 +7,10 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
 from accounts.api import AccountViewSet, ContactViewSet, PartnerViewSet, TerritoryViewSet
+from opportunities import cycle_views
 from opportunities import views as opp_views
 from opportunities.api import OpportunityViewSet
+from opportunities.api_cycle import ApprovalViewSet
 from osp import views
 from osp.api import UserViewSet
 
@@ -19,6 +21,7 @@ router.register("accounts", AccountViewSet, basename="account")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("approvals", ApprovalViewSet, basename="approval")
 
 api_urls = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -26,9 +29,14 @@ api_urls = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
+# Named so the board's script can find the transition endpoint without hard-coding it.
+api_urls.insert(0, path("opportunities/<int:pk>/transition/",
+                        OpportunityViewSet.as_view({"post": "transition"}),
+                        name="opportunity-transition-api"))
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -76,4 +84,19 @@ urlpatterns = [
          name="opportunity-partner-remove"),
     path("opportunities/<int:pk>/activities/", opp_views.activity_add,
          name="opportunity-activity-add"),
+    # The selling cycle
+    path("opportunities/board/", cycle_views.board, name="opportunity-board"),
+    path("opportunities/<int:pk>/transition/", cycle_views.transition,
+         name="opportunity-transition"),
+    path("opportunities/<int:pk>/attest/", cycle_views.attest, name="opportunity-attest"),
+    path("opportunities/<int:pk>/withdraw/", cycle_views.withdraw, name="opportunity-withdraw"),
+    path("opportunities/<int:pk>/approvals/", cycle_views.approval_request,
+         name="opportunity-approval-request"),
+    path("opportunities/<int:pk>/plan/", cycle_views.plan_edit, name="opportunity-plan"),
+    path("opportunities/<int:pk>/win-loss/", cycle_views.win_loss, name="opportunity-win-loss"),
+    path("opportunities/<int:pk>/handover/", cycle_views.handover, name="opportunity-handover"),
+    path("approvals/", cycle_views.approvals_inbox, name="approvals-inbox"),
+    path("approvals/<int:approval_pk>/decide/", cycle_views.approval_decide,
+         name="approval-decide"),
+    path("finance/", cycle_views.finance_inbox, name="finance-inbox"),
 ]

@@ -34,3 +34,11 @@ def home(request):
         "recent_activities": Activity.objects.filter(opportunity__in=visible.values("pk"))
         .select_related("opportunity", "author").order_by("-occurred_on", "-pk")[:8],
     })
+
+
+@login_required
+def notifications(request):
+    """What OSP told me; opening the page marks them read."""
+    items = list(request.user.notifications.select_related("opportunity")[:100])
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "notifications.html", {"items": items})

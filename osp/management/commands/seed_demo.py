@@ -10,8 +10,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Attitude, BuyingRole, CompanySize, Industry, Influence, PartnerType
+from accounts.models import (
+    Attitude,
+    BuyingRole,
+    CompanySize,
+    Industry,
+    Influence,
+    Partner,
+    PartnerType,
+)
 from accounts.services import account_create, contact_create, partner_create, territory_create
+from opportunities import selling_cycle as cycle
 from opportunities.models import (
     ActivityKind,
     DealPartnerRole,
@@ -19,9 +28,12 @@ from opportunities.models import (
     LeadSource,
     TeamRole,
 )
-from opportunities.services import activity_log, opportunity_create
+from opportunities.services import activity_log, opportunity_create, opportunity_update
+from osp.fiscal import fiscal_quarter
 from osp.models import Role, User
 from osp.services import user_create
+from plans.models import SECTIONS
+from plans.services import opportunity_plan_save
 
 DEMO_PASSWORD = "osp-demo"
 
@@ -220,6 +232,8 @@ class Command(BaseCommand):
             self.progress("accounts", i, n_accounts)
 
         today = timezone.localdate()
+        quarter = fiscal_quarter(today)
+        finance = people["sun.fang"]
         for i in range(1, n_opportunities + 1):
             account = rnd.choice(accounts)
             currency = rnd.choices(["USD", "CNY", "EUR"], weights=[6, 3, 1])[0]
@@ -263,5 +277,85 @@ class Command(BaseCommand):
                                                  "Met the CIO with our regional director",
                                                  "Partner alignment meeting"]),
                              occurred_on=today - timedelta(days=rnd.randint(0, 60)))
+            target = rnd.choices(
+                ["lead", "2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10", "lost", "no_go"],
+                weights=[22, 12, 10, 9, 8, 7, 6, 4, 3, 2, 6, 7, 4])[0]
+            if target != "lead":
+                self.walk(opportunity, target, rnd, quarter, finance)
             if i % 10 == 0 or i == n_opportunities:
                 self.progress("opportunities", i, n_opportunities)
+
+    def walk(self, opp, target, rnd, quarter, finance):
+        """Move a demo deal up the ladder through the real rules: confirmations from the
+        customer's contacts, a plan, the manager's approvals, the PO and finance."""
+        rep, manager = opp.owner, opp.owner.manager
+        contacts = {c.buying_role: c for c in opp.account.contacts.all()}
+        tech, biz = contacts.get("technical_lead"), contacts.get("business_lead")
+        ladder = ["2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10"]
+        stop = {"lost": rnd.choice(["2", "4", "6"]), "no_go": rnd.choice(["2", "3"])}.get(
+            target, target)
+        if stop in ("9", "9.5", "10") or stop in ("7", "8"):
+            # Stage 7 means "closes this quarter".
+            opp = opportunity_update(opportunity=opp, user=rep,
+                                     expected_close_date=rnd.choice([quarter.start, quarter.end]),
+                                     budget=opp.amount, procurement_process="Tender")
+        elif opp.budget is None or not opp.procurement_process:
+            opp = opportunity_update(opportunity=opp, user=rep, budget=opp.amount,
+                                     procurement_process="Direct award after evaluation")
+
+        def attest(*codes, who=None):
+            for code in codes:
+                cycle.criterion_attest(opportunity=opp, user=rep, code=code, contact=who,
+                                       note="Confirmed in our meeting.")
+
+        def approve(outcome):
+            if outcome.approval is not None:
+                cycle.approval_decide(request=outcome.approval, user=manager,
+                                      decision="approve", comment="Agreed.")
+
+        for stage in ladder[:ladder.index(stop) + 1]:
+            opp.refresh_from_db()
+            if stage == "2":
+                attest("2.project_initiated", who=tech)
+            elif stage == "3":
+                opportunity_plan_save(opportunity=opp, user=rep,
+                                      **{name: f"{SECTIONS[name]}: agreed with the team."
+                                         for name in SECTIONS})
+            elif stage == "4":
+                attest("4.funding_confirmed", "4.supports_assessment", who=biz)
+            elif stage == "5":
+                attest("5.shortlisted", "5.solution_approach", who=tech)
+            elif stage == "6":
+                opp = opportunity_update(opportunity=opp, user=rep,
+                                         quoted_amount=opp.amount, discount_percent=10)
+                attest("6.technical_win", "6.quote_accepted", who=tech)
+            elif stage == "7":
+                opp = opportunity_update(opportunity=opp, user=rep,
+                                         commercial_terms="Net 60; reseller margin 12%")
+                attest("7.solution_and_quote", "7.purchase_this_quarter",
+                       "7.commercial_process", who=biz)
+            elif stage == "8":
+                if not opp.deal_partners.filter(role="reseller").exists():
+                    partner = Partner.objects.filter(type=PartnerType.RESELLER).first()
+                    partners = [{"partner": p.partner, "role": p.role}
+                                for p in opp.deal_partners.all()]
+                    opp = opportunity_update(opportunity=opp, user=rep, partners=[
+                        *partners, {"partner": partner, "role": DealPartnerRole.RESELLER}])
+                attest("8.negotiation_started", who=biz)
+            elif stage == "9":
+                opp = opportunity_update(opportunity=opp, user=rep, po_number=f"PO-{opp.pk:05d}",
+                                         po_date=timezone.localdate(), po_amount=opp.amount)
+            opp.refresh_from_db()
+            user = finance if stage in ("9.5", "10") else rep
+            outcome = cycle.opportunity_transition(
+                opportunity=opp, user=user, to=stage,
+                finance={"reference": f"FIN-{opp.pk:05d}-{stage}"})
+            approve(outcome)
+        opp.refresh_from_db()
+        if target == "lost":
+            cycle.opportunity_transition(opportunity=opp, user=rep, to="lost",
+                                         loss_reason="Price was 20% above the competitor.",
+                                         winning_competitor=rnd.choice(COMPETITORS))
+        elif target == "no_go":
+            cycle.opportunity_transition(opportunity=opp, user=rep, to="no_go",
+                                         reason="No budget this year; not worth pursuing.")

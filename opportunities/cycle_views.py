@@ -1,0 +1,308 @@
+"""Browser pages of the selling cycle: stage moves, attestations, approvals, the pipeline
+board, the approvals and finance inboxes, the opportunity plan, and closing the loop.
+Thin: each fetches through osp.access and calls one selling-cycle service."""
+
+import django_fsm as fsm
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Contact
+from opportunities import selling_cycle
+from opportunities.models import (
+    LADDER,
+    ApprovalRequest,
+    ApprovalStatus,
+    Opportunity,
+    Stage,
+)
+from osp import access
+from osp.models import Role, User
+from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
+from plans.services import opportunity_plan_save
+
+
+def _get(request, pk):
+    return access.get_visible_or_404(
+        request.user, Opportunity, pk,
+        Opportunity.objects.select_related("account", "owner__manager"))
+
+
+def _refusal(request, error: selling_cycle.GateClosed):
+    if error.unmet:
+        items = format_html_join("", "<li><code>{}</code> {}</li>",
+                                 ((r.code, r.criterion.text) for r in error.unmet))
+        messages.error(request, format_html("{} <ul>{}</ul>", error.message, items))
+    else:
+        messages.error(request, error.message)
+
+
+def _errors(request, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+
+
+@login_required
+@require_POST
+def transition(request, pk):
+    opportunity = _get(request, pk)
+    post = request.POST
+    try:
+        outcome = selling_cycle.opportunity_transition(
+            opportunity=opportunity, user=request.user, to=post.get("to", ""),
+            reason=post.get("reason", ""), expected_stage=post.get("from") or None,
+            loss_reason=post.get("loss_reason", ""),
+            winning_competitor=post.get("winning_competitor", ""),
+            finance={"reference": post.get("reference", ""), "period": post.get("period", "")})
+    except selling_cycle.GateClosed as e:
+        _refusal(request, e)
+    except fsm.ConcurrentTransition as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        if outcome.moved:
+            messages.success(request, _("Moved to %(stage)s.") % {
+                "stage": outcome.opportunity.get_stage_display()})
+        elif outcome.approval is not None:
+            messages.info(request, _("Your manager's approval is needed: the request is "
+                                     "waiting for %(approver)s.") % {
+                "approver": outcome.approval.approver})
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
+def attest(request, pk):
+    opportunity = _get(request, pk)
+    contact = access.contacts_visible_to(request.user).filter(
+        pk=request.POST.get("contact") or 0).first()
+    date = forms.DateField(required=False).clean(request.POST.get("date") or None)
+    try:
+        selling_cycle.criterion_attest(
+            opportunity=opportunity, user=request.user, code=request.POST.get("criterion", ""),
+            note=request.POST.get("note", ""), contact=contact, occurred_on=date,
+            evidence_url=request.POST.get("evidence_url", ""),
+            evidence_file=request.FILES.get("evidence_file"))
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Confirmation recorded."))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    opportunity = _get(request, pk)
+    try:
+        selling_cycle.criterion_withdraw(opportunity=opportunity, user=request.user,
+                                         code=request.POST.get("criterion", ""),
+                                         note=request.POST.get("note", ""))
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Confirmation withdrawn."))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
+def approval_request(request, pk):
+    opportunity = _get(request, pk)
+    meeting = forms.DateField(required=False).clean(request.POST.get("meeting_date") or None)
+    try:
+        approval = selling_cycle.approval_request(
+            opportunity=opportunity, user=request.user, kind=request.POST.get("kind", ""),
+            comment=request.POST.get("comment", ""),
+            resource_type=request.POST.get("resource_type", ""), meeting_date=meeting)
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Request sent to %(approver)s.") % {
+            "approver": approval.approver})
+        if approval.short_notice:
+            messages.warning(request, _("The meeting is less than two weeks away: the request "
+                                        "is flagged as short notice."))
+    return redirect(opportunity)
+
+
+@login_required
+def approvals_inbox(request):
+    waiting = selling_cycle.approvals_waiting_for(request.user)
+    mine = (ApprovalRequest.objects.filter(requested_by=request.user)
+            .select_related("opportunity", "approver").order_by("-created_at")[:30])
+    return render(request, "opportunities/approvals_inbox.html",
+                  {"waiting": waiting, "mine": mine})
+
+
+@login_required
+@require_POST
+def approval_decide(request, approval_pk):
+    approval = get_object_or_404(ApprovalRequest.objects.select_related("opportunity"),
+                                 pk=approval_pk, opportunity__in=access.opportunities_visible_to(
+                                     request.user).values("pk"))
+    try:
+        outcome = selling_cycle.approval_decide(request=approval, user=request.user,
+                                                decision=request.POST.get("decision", ""),
+                                                comment=request.POST.get("comment", ""))
+    except ValidationError as e:
+        _errors(request, e)
+    except fsm.ConcurrentTransition as e:
+        messages.error(request, str(e))
+    else:
+        if outcome.moved:
+            messages.success(request, _("Approved; %(opp)s moved to %(stage)s.") % {
+                "opp": outcome.opportunity, "stage": outcome.opportunity.get_stage_display()})
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect(request.POST.get("next") or "approvals-inbox")
+
+
+@login_required
+def finance_inbox(request):
+    if not (request.user.has_role(Role.FINANCE) or request.user.is_admin):
+        raise PermissionDenied(_("The finance inbox is for finance."))
+    rows = (Opportunity.objects.filter(stage__in=["9", "9.5"])
+            .select_related("account", "owner").order_by("stage", "po_date"))
+    return render(request, "opportunities/finance_inbox.html", {"rows": rows})
+
+
+BOARD_COLUMNS = ["lead", *LADDER]
+CARDS_PER_COLUMN = 30
+
+
+@login_required
+def board(request):
+    """The pipeline board: one column a stage; cards move by drag and drop through the
+    transition API, so a refused move snaps back with the unmet criteria."""
+    visible = access.opportunities_visible_to(request.user)
+    owner = request.GET.get("owner")
+    if owner:
+        visible = visible.filter(owner_id=owner)
+    totals = {row["stage"]: row for row in visible.filter(stage__in=BOARD_COLUMNS)
+              .values("stage").annotate(n=Count("pk"), total=Sum("amount_base"))}
+    columns = []
+    for stage in BOARD_COLUMNS:
+        cards = (visible.filter(stage=stage).select_related("account", "owner")
+                 .order_by("-amount_base")[:CARDS_PER_COLUMN])
+        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards,
+                        "n": totals.get(stage, {}).get("n", 0),
+                        "total": totals.get(stage, {}).get("total") or 0})
+    people = (User.objects.all() if access.reads_everything(request.user)
+              else User.objects.filter(pk__in=access.scope_user_ids(request.user)))
+    return render(request, "opportunities/board.html", {
+        "columns": columns, "people": people, "owner": owner,
+        "per_column": CARDS_PER_COLUMN})
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = OpportunityPlan
+        fields = list(SECTIONS)
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in SECTIONS}
+
+    def __init__(self, *args, required, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = False
+            field.widget.attrs["data-required"] = "1" if name in required else ""
+        self.required_sections = required
+
+
+@login_required
+def plan_edit(request, pk):
+    opportunity = _get(request, pk)
+    latest = opportunity.plans.order_by("-version").first()
+    depth = required_depth(opportunity)
+    from plans.models import REQUIRED_SECTIONS
+
+    required = REQUIRED_SECTIONS[depth]
+    can_change = access.can_change(request.user, opportunity)
+    form = PlanForm(request.POST or None, instance=latest, required=required)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(_("You may see this opportunity but not change it."))
+        if form.is_valid():
+            plan = opportunity_plan_save(opportunity=opportunity, user=request.user,
+                                         **form.cleaned_data)
+            missing = plan.missing_sections(depth)
+            if missing:
+                messages.warning(request, _("Saved as version %(v)d. Still to write for this "
+                                            "deal: %(sections)s.") % {
+                    "v": plan.version, "sections": ", ".join(str(SECTIONS[m]) for m in missing)})
+            else:
+                messages.success(request, _("Saved as version %(v)d.") % {"v": plan.version})
+            return redirect(opportunity)
+    return render(request, "opportunities/plan_form.html", {
+        "opportunity": opportunity, "form": form, "latest": latest,
+        "depth": PlanDepth(depth).label, "can_change": can_change,
+        "versions": opportunity.plans.order_by("-version").select_related("author")[:10],
+    })
+
+
+class WinLossForm(forms.Form):
+    why = forms.CharField(label=_("Why we won or lost"), widget=forms.Textarea(attrs={"rows": 3}))
+    against = forms.CharField(label=_("Against whom"), required=False)
+    repeat_or_avoid = forms.CharField(label=_("What to repeat or avoid"),
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HandoverForm(forms.Form):
+    scope = forms.CharField(label=_("Service scope"), widget=forms.Textarea(attrs={"rows": 3}))
+    acceptance_terms = forms.CharField(label=_("Acceptance terms"),
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    services_owner = forms.ModelChoiceField(
+        label=_("Professional-services owner"),
+        queryset=User.objects.filter(is_active=True))
+
+
+@login_required
+@require_POST
+def win_loss(request, pk):
+    opportunity = _get(request, pk)
+    form = WinLossForm(request.POST)
+    if form.is_valid():
+        try:
+            selling_cycle.win_loss_record(opportunity=opportunity, user=request.user,
+                                          **form.cleaned_data)
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("Win/loss analysis saved."))
+    else:
+        messages.error(request, _("Say why, and what to repeat or avoid."))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
+def handover(request, pk):
+    opportunity = _get(request, pk)
+    form = HandoverForm(request.POST)
+    if form.is_valid():
+        try:
+            selling_cycle.handover_record(opportunity=opportunity, user=request.user,
+                                          **form.cleaned_data)
+        except ValidationError as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("Services hand-over saved."))
+    else:
+        messages.error(request, _("The hand-over needs the scope, the acceptance terms and "
+                                  "the services owner."))
+    return redirect(opportunity)
+
+
+def contacts_for_attestation(opportunity):
+    return Contact.objects.filter(account=opportunity.account) | Contact.objects.filter(
+        partner__deals__opportunity=opportunity)
+
+
+def pending_approvals(opportunity):
+    return opportunity.approval_requests.filter(status=ApprovalStatus.PENDING)

@@ -1,0 +1,117 @@
+"""Reads for the opportunity page: the stage path, the checklists, the moves on offer,
+the step's guidance, and the timeline. A fixed number of queries per page."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from opportunities.criteria import criteria_for_stage
+from opportunities.models import (
+    BACKWARD_MOVES,
+    FINANCE_STAGES,
+    LADDER,
+    LOSABLE,
+    NEXT_STAGE,
+    NO_GO_FROM,
+    ApprovalDecision,
+    ApprovalKind,
+    Stage,
+    StepGuide,
+    stage_rank,
+)
+from osp import access
+
+# The process step an opportunity is in: the one that produces its next stage
+# (METHODOLOGY.md §4); closed deals are in step 8, account expansion.
+STEP_FOR_STAGE = {"lead": 2, "2": 3, "3": 4, "4": 5, "5": 5, "6": 6, "7": 7, "8": 7, "9": 7,
+                  "9.5": 7, "10": 8, "lost": 8, "no_go": 2}
+
+
+def step_guide(step: int) -> dict | None:
+    guide = StepGuide.objects.filter(step=step).prefetch_related("tools").first()
+    if guide is None:
+        return None
+    lang = get_language() or "en"
+    return {
+        "step": guide.step, "title": guide.localized("title", lang),
+        "definition": guide.localized("definition", lang),
+        "sections": [(label, guide.items(field, lang)) for field, label in (
+            ("results", _("Results")), ("checklist", _("Checklist")),
+            ("practices", _("Recommended practices")), ("problems", _("Common problems")),
+            ("questions", _("Your manager will ask")))],
+        "tools": [{"title": t.title(lang), "url": t.file.url if t.file else ""}
+                  for t in guide.tools.all()],
+    }
+
+
+def stage_panel(opportunity, user) -> dict:
+    evaluation = opportunity.evaluation()
+    stage = opportunity.stage
+    rank = stage_rank(stage)
+    nxt = NEXT_STAGE.get(stage)
+    path = []
+    for s in LADDER:
+        results = [evaluation.results[c.code] for c in criteria_for_stage(s)]
+        path.append({"stage": s, "label": Stage(s).label,
+                     "state": "done" if stage_rank(s) < rank else
+                     "current" if s == stage else "todo",
+                     "ready": all(r.met for r in results)})
+    can_change = access.can_change(user, opportunity)
+    is_finance = user.has_role("finance")
+    moves = {
+        "advance": nxt if nxt and (can_change and nxt not in FINANCE_STAGES
+                                   or is_finance and nxt in FINANCE_STAGES) else None,
+        "back": BACKWARD_MOVES.get(stage, []) if can_change else [],
+        "lose": can_change and stage in LOSABLE,
+        "no_go": can_change and stage in NO_GO_FROM,
+        "reopen": stage in (Stage.LOST, Stage.NO_GO) and (
+            user.is_admin or (user.has_role("sales_manager")
+                              and opportunity.owner_id in access.scope_user_ids(user)
+                              and user.pk != opportunity.owner_id)),
+    }
+    flagged = [evaluation.results[c] for c in opportunity.flagged_criteria
+               if c in evaluation.results]
+    return {
+        "path": path,
+        "current": [evaluation.results[c.code] for c in criteria_for_stage(stage)]
+        if stage in LADDER else [],
+        "next_stage": nxt,
+        "next_label": Stage(nxt).label if nxt else "",
+        "next": [evaluation.results[c.code] for c in criteria_for_stage(nxt)] if nxt else [],
+        "unmet_for_next": evaluation.unmet_up_to(nxt) if nxt else [],
+        "moves": moves,
+        "can_change": can_change,
+        "is_finance": is_finance,
+        "flagged": flagged,
+        "approval_kinds": [k for k in ApprovalKind if k != ApprovalKind.RESOURCE],
+    }
+
+
+def timeline(opportunity, limit: int = 60) -> list[dict]:
+    """Stage changes, confirmations, approval decisions, finance records and activities,
+    newest first."""
+    items = []
+    for c in opportunity.stage_changes.select_related("by").order_by("-at")[:limit]:
+        items.append({"at": c.at, "kind": "stage", "who": c.by or _("OSP"),
+                      "title": _("%(from)s → %(to)s (%(how)s)") % {
+                          "from": c.get_from_stage_display(), "to": c.get_to_stage_display(),
+                          "how": c.get_how_display()}, "text": c.reason})
+    from opportunities.criteria import BY_CODE
+
+    for a in opportunity.attestations.select_related("by", "contact").order_by("-at")[:limit]:
+        criterion = BY_CODE.get(a.criterion)
+        items.append({"at": a.at, "kind": a.action, "who": a.by,
+                      "title": f"{a.get_action_display()}: "
+                               f"{criterion.text if criterion else a.criterion}",
+                      "text": a.note + (f" — {a.contact}" if a.contact_id else ""),
+                      "url": a.evidence_url or (a.evidence_file.url if a.evidence_file else "")})
+    for d in (ApprovalDecision.objects.filter(request__opportunity=opportunity)
+              .select_related("by", "request").order_by("-at")[:limit]):
+        items.append({"at": d.at, "kind": "approval", "who": d.by,
+                      "title": f"{d.get_decision_display()}: {d.request.get_kind_display()}",
+                      "text": d.comment})
+    for f in opportunity.finance_records.select_related("by").order_by("-at")[:limit]:
+        items.append({"at": f.at, "kind": "finance", "who": f.by,
+                      "title": f.get_kind_display(),
+                      "text": " · ".join(x for x in (f.reference, f.period) if x)})
+    items.sort(key=lambda i: i["at"], reverse=True)
+    return items[:limit]
