@@ -24,6 +24,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def people(db):
+    return make_people()
+
+
+def make_people():
     """The personas: two teams under one director, plus finance and an admin.
 
     director

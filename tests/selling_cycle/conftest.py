@@ -16,6 +16,10 @@ from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, 
 
 @pytest.fixture
 def deal(people):
+    return make_deal(people)
+
+
+def make_deal(people):
     """A USD 80K lead of rep_a's with a technical lead, a business lead and a reseller
     available: everything a walk up the ladder needs."""
     account = AccountFactory(name="Gamma Insurance", owner=people.rep_a)
