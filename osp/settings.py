@@ -53,7 +53,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # --- The business -----------------------------------------------------------------
-OSP_COMPANY_NAME = os.environ.get("OSP_COMPANY_NAME", "Our company")
+# Empty: the interface says "Our company" in the user's language.
+OSP_COMPANY_NAME = os.environ.get("OSP_COMPANY_NAME", "")
 OSP_FISCAL_YEAR_START_MONTH = envint("OSP_FISCAL_YEAR_START_MONTH", "1", low=1, high=12)
 OSP_BASE_CURRENCY = os.environ.get("OSP_BASE_CURRENCY", "USD").upper()
 if len(OSP_BASE_CURRENCY) != 3 or not OSP_BASE_CURRENCY.isalpha():

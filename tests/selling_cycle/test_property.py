@@ -2,6 +2,7 @@
 roles: after every step the stage had all its criteria met when it was entered, and the
 history accounts for every change."""
 
+import contextlib
 from decimal import Decimal
 
 import django_fsm as fsm
@@ -77,10 +78,9 @@ def test_random_sequences_keep_the_stage_honest(people_factory, steps):
             elif action == "plan":
                 walker.plan(win_strategy=arg)
             elif action == "walk":
-                try:
+                # The random state may make the scripted walk inapplicable; fine.
+                with contextlib.suppress(AssertionError, AttributeError, ValueError):
                     walker.to_stage(arg)
-                except (AssertionError, AttributeError, ValueError):
-                    pass  # the random state made the scripted walk inapplicable
             else:
                 to, who = arg
                 cycle.opportunity_transition(

@@ -30,7 +30,7 @@ from opportunities.models import (
 )
 from opportunities.services import activity_log, opportunity_create, opportunity_update
 from osp.fiscal import fiscal_quarter
-from osp.models import Role, User
+from osp.models import Notification, Role, User
 from osp.services import user_create
 from plans.models import SECTIONS
 from plans.services import opportunity_plan_save
@@ -157,6 +157,8 @@ class Command(BaseCommand):
         rnd = random.Random(options["seed"])
         with transaction.atomic():
             self.load(rnd, options["opportunities"])
+            # The walk's approval chatter is history, not news for the demo's first login.
+            Notification.objects.update(read_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Demo company loaded."))
 
     def load(self, rnd, n_opportunities):
