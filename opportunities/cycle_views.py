@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from opportunities.models import (
     ApprovalRequest,
     ApprovalStatus,
     Opportunity,
+    SalesTool,
     Stage,
 )
 from osp import access
@@ -306,3 +308,23 @@ def contacts_for_attestation(opportunity):
 
 def pending_approvals(opportunity):
     return opportunity.approval_requests.filter(status=ApprovalStatus.PENDING)
+
+
+@login_required
+def evidence_file(request, pk, attestation_pk):
+    """An attestation's evidence, only for people who may see the opportunity."""
+    opportunity = _get(request, pk)
+    attestation = get_object_or_404(opportunity.attestations, pk=attestation_pk)
+    if not attestation.evidence_file:
+        raise Http404
+    return FileResponse(attestation.evidence_file.open("rb"), as_attachment=True,
+                        filename=attestation.evidence_file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def sales_tool_file(request, pk):
+    tool = get_object_or_404(SalesTool, pk=pk)
+    if not tool.file:
+        raise Http404
+    return FileResponse(tool.file.open("rb"), as_attachment=True,
+                        filename=tool.file.name.rsplit("/", 1)[-1])

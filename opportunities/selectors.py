@@ -1,6 +1,7 @@
 """Reads for the opportunity page: the stage path, the checklists, the moves on offer,
 the step's guidance, and the timeline. A fixed number of queries per page."""
 
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,8 @@ def step_guide(step: int) -> dict | None:
             ("results", _("Results")), ("checklist", _("Checklist")),
             ("practices", _("Recommended practices")), ("problems", _("Common problems")),
             ("questions", _("Your manager will ask")))],
-        "tools": [{"title": t.title(lang), "url": t.file.url if t.file else ""}
+        "tools": [{"title": t.title(lang),
+                   "url": reverse("sales-tool-file", args=[t.pk]) if t.file else ""}
                   for t in guide.tools.all()],
     }
 
@@ -103,7 +105,9 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "title": f"{a.get_action_display()}: "
                                f"{criterion.text if criterion else a.criterion}",
                       "text": a.note + (f" — {a.contact}" if a.contact_id else ""),
-                      "url": a.evidence_url or (a.evidence_file.url if a.evidence_file else "")})
+                      "url": a.evidence_url or (
+                          reverse("attestation-evidence", args=[opportunity.pk, a.pk])
+                          if a.evidence_file else "")})
     for d in (ApprovalDecision.objects.filter(request__opportunity=opportunity)
               .select_related("by", "request").order_by("-at")[:limit]):
         items.append({"at": d.at, "kind": "approval", "who": d.by,

@@ -113,3 +113,28 @@ def test_the_crud_endpoint_refuses_the_stage_and_points_to_the_transition(walker
         "expected_close_date": "2027-01-01", "stage": "9"}, format="json")
     assert response.status_code == 400
     assert "transition" in response.json()["stage"][0]
+
+
+def test_evidence_files_are_served_only_to_those_who_see_the_deal(walker, api, people, deal,
+                                                                  browser, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf")
+    response = api(people.rep_a).post(
+        f"/api/v1/opportunities/{walker.opp.pk}/attest/",
+        {"criterion": "2.project_initiated", "note": "minutes", "contact": deal.tech.pk,
+         "evidence_file": upload}, format="multipart")
+    assert response.status_code == 201, response.json()
+    from opportunities.models import Attestation
+
+    attestation = Attestation.objects.get()
+    url = f"/opportunities/{walker.opp.pk}/evidence/{attestation.pk}/"
+    assert b"".join(browser(people.manager_a).get(url).streaming_content) == b"%PDF-1.4 minutes"
+    assert browser(people.rep_b).get(url).status_code == 404
+    bad = api(people.rep_a).post(
+        f"/api/v1/opportunities/{walker.opp.pk}/attest/",
+        {"criterion": "5.shortlisted", "note": "x", "contact": deal.tech.pk,
+         "evidence_file": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream")},
+        format="multipart")
+    assert bad.status_code == 400 and "evidence_file" in bad.json()
