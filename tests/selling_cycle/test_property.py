@@ -51,7 +51,7 @@ def _check_invariants(opp: Opportunity):
         assert not opp.evaluation().unmet_up_to(opp.stage)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=st.lists(step, min_size=5, max_size=30))
 def test_random_sequences_keep_the_stage_honest(people_factory, steps):
     people, deal = people_factory()
