@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from opportunities import services
 from opportunities.models import (
@@ -43,6 +44,15 @@ class OpportunityAdmin(admin.ModelAdmin):
                        "loss_reason", "winning_competitor", "no_go_rationale")
     filter_horizontal = ("competitors",)
     inlines = [TeamInline, PartnerInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Team and partner inlines feed the gates (a reseller on the deal at stage 8).
+        from opportunities.selling_cycle import opportunity_recheck
+
+        opportunity_recheck(opportunity=form.instance,
+                            cause=_("%(who)s edited the opportunity in the admin")
+                            % {"who": request.user})
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data

@@ -56,7 +56,7 @@ class Facts:
 
         latest = (Attestation.objects.filter(opportunity=opportunity)
                   .values("criterion").annotate(last=Max("pk")).values("last"))
-        attestations = Attestation.objects.filter(pk__in=latest).select_related("contact", "by")
+        attestations = Attestation.objects.filter(pk__in=latest).select_related("by")
         approved = (ApprovalRequest.objects.filter(opportunity=opportunity,
                                                    status=ApprovalStatus.APPROVED)
                     .values("kind").annotate(last=Max("pk")).values("last"))
@@ -283,7 +283,7 @@ class Result:
             "text_en": c.en, "text_zh": c.zh, "met": self.met, "evidence": self.evidence,
             "attestation": None if a is None else {
                 "id": a.pk, "note": a.note, "contact": a.contact_id,
-                "contact_name": str(a.contact) if a.contact_id else "",
+                "contact_name": a.contact_name,
                 "date": a.occurred_on.isoformat(), "by": str(a.by),
                 "evidence_url": a.evidence_url,
                 "has_file": bool(a.evidence_file),
@@ -311,7 +311,7 @@ class Evaluation:
             a = f.attested.get(c.code)
             if a is None:
                 return Result(c, False)
-            who = f" ({a.contact})" if a.contact_id else ""
+            who = f" ({a.contact_name})" if a.contact_name else ""
             return Result(c, True, f"{a.occurred_on}{who}: {a.note}", attestation=a)
         if c.kind == APPROVAL:
             approval = f.approvals.get(c.approval_kind)

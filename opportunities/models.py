@@ -405,9 +405,11 @@ class Attestation(AppendOnly):
     criterion = models.CharField(_("criterion"), max_length=40, db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     note = models.TextField(_("note"))
+    # The link may be cleared if the contact is deleted later; the name stays as recorded.
     contact = models.ForeignKey("accounts.Contact", verbose_name=_("customer contact"),
                                 null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="attestations")
+    contact_name = models.CharField(_("customer contact"), max_length=200, blank=True)
     occurred_on = models.DateField(_("date"))
     evidence_url = models.URLField(_("evidence link"), blank=True)
     evidence_file = models.FileField(

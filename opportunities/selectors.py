@@ -99,12 +99,12 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                           "how": c.get_how_display()}, "text": c.reason})
     from opportunities.criteria import BY_CODE
 
-    for a in opportunity.attestations.select_related("by", "contact").order_by("-at")[:limit]:
+    for a in opportunity.attestations.select_related("by").order_by("-at")[:limit]:
         criterion = BY_CODE.get(a.criterion)
         items.append({"at": a.at, "kind": a.action, "who": a.by,
                       "title": f"{a.get_action_display()}: "
                                f"{criterion.text if criterion else a.criterion}",
-                      "text": a.note + (f" — {a.contact}" if a.contact_id else ""),
+                      "text": a.note + (f" — {a.contact_name}" if a.contact_name else ""),
                       "url": a.evidence_url or (
                           reverse("attestation-evidence", args=[opportunity.pk, a.pk])
                           if a.evidence_file else "")})

@@ -326,7 +326,8 @@ def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: s
     with transaction.atomic():
         attestation = Attestation(
             opportunity=opportunity, criterion=code, action=Attestation.Action.ATTEST,
-            note=note.strip(), contact=contact, occurred_on=occurred_on,
+            note=note.strip(), contact=contact, contact_name=f"{contact} ({contact.title})"
+            if contact.title else str(contact), occurred_on=occurred_on,
             evidence_url=evidence_url or "", by=user)
         if evidence_file is not None:
             attestation.evidence_file = evidence_file
@@ -354,8 +355,8 @@ def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
             raise ValidationError({"criterion": _("This criterion is not confirmed.")})
         withdrawal = Attestation.objects.create(
             opportunity=opportunity, criterion=code, action=Attestation.Action.WITHDRAW,
-            note=note.strip(), contact=current.contact, occurred_on=timezone.localdate(),
-            by=user)
+            note=note.strip(), contact=current.contact, contact_name=current.contact_name,
+            occurred_on=timezone.localdate(), by=user)
         opportunity_recheck(opportunity=opportunity,
                             cause=_("%(who)s withdrew: %(what)s") % {"who": user,
                                                                       "what": criterion.text})
