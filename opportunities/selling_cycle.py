@@ -49,7 +49,8 @@ from opportunities.models import (
 )
 from osp import access
 from osp.fiscal import fiscal_quarter
-from osp.models import Notification, Role, User
+from osp.models import Role, User
+from osp.reminders import notify
 
 
 class GateClosed(Exception):
@@ -92,11 +93,9 @@ def _managers_of(user: User) -> list[User]:
     return chain
 
 
-def _notify(users, opportunity, message: str) -> None:
-    unique = {u.pk: u for u in users if u is not None}
-    Notification.objects.bulk_create(
-        Notification(recipient=u, opportunity=opportunity, message=message)
-        for u in unique.values())
+def _notify(users, opportunity, render) -> None:
+    """Tell people, in both languages (`render` calls gettext)."""
+    notify(users, render=render, opportunity=opportunity)
 
 
 def _texts(results: list[Result]) -> str:
@@ -386,9 +385,10 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
                 "criteria": _texts(unmet), "cause": cause}
             _record_move(opp, from_stage=from_stage, how=HowChanged.AUTOMATIC, by=None,
                          reason=reason, evaluation=evaluation)
-            _notify(people, opp, _("%(opp)s moved back from %(from)s to %(to)s. %(reason)s") % {
+            _notify(people, opp, lambda: _("%(opp)s moved back from %(from)s to %(to)s. "
+                                           "No longer holds: %(criteria)s (%(cause)s)") % {
                 "opp": opp, "from": Stage(from_stage).label, "to": opp.get_stage_display(),
-                "reason": reason})
+                "criteria": _texts(unmet), "cause": cause})
             unmet = evaluation.unmet_up_to(opp.stage)
         flagged = [r.code for r in unmet]
         new = [r for r in unmet if r.code not in opp.flagged_criteria]
@@ -396,10 +396,10 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
             opp.flagged_criteria = flagged
             opp.save(update_fields=["flagged_criteria", "updated_at"])
         if new:
-            _notify(people, opp, _("%(opp)s is at %(stage)s but no longer meets: %(criteria)s "
-                                   "(%(cause)s)") % {"opp": opp,
-                                                     "stage": opp.get_stage_display(),
-                                                     "criteria": _texts(new), "cause": cause})
+            _notify(people, opp, lambda: _("%(opp)s is at %(stage)s but no longer meets: "
+                                           "%(criteria)s (%(cause)s)") % {
+                "opp": opp, "stage": opp.get_stage_display(), "criteria": _texts(new),
+                "cause": cause})
         return opp
 
 
@@ -429,8 +429,8 @@ def opportunities_slip_past_quarter_end(*, today=None) -> int:
             _record_move(locked, from_stage=Stage.S7, how=HowChanged.AUTOMATIC, by=None,
                          reason=reason, evaluation=evaluation)
             _notify([locked.owner, locked.owner.manager], locked,
-                    _("%(opp)s moved back from 7 to 6: it did not close in its quarter.")
-                    % {"opp": locked})
+                    lambda o=locked: _("%(opp)s moved back from 7 to 6: it did not close in its "
+                                       "quarter.") % {"opp": o})
             moved += 1
     return moved
 
@@ -489,8 +489,9 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
         opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
         comment=comment, approved_facts=approval_facts(kind, opportunity, plan),
         resource_type=resource_type, meeting_date=meeting_date, short_notice=short_notice)
-    _notify([approver], opportunity, _("%(who)s asks you to approve: %(what)s — %(opp)s") % {
-        "who": user, "what": request.get_kind_display(), "opp": opportunity})
+    _notify([approver], opportunity,
+            lambda: _("%(who)s asks you to approve: %(what)s — %(opp)s") % {
+                "who": user, "what": request.get_kind_display(), "opp": opportunity})
     return request
 
 
@@ -520,7 +521,7 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
                           "return": ApprovalStatus.RETURNED}[decision]
         request.save(update_fields=["status", "updated_at"])
         _notify([request.requested_by, opp.owner], opp,
-                _("%(manager)s %(decision)s: %(what)s — %(opp)s %(comment)s") % {
+                lambda: _("%(manager)s %(decision)s: %(what)s — %(opp)s %(comment)s") % {
                     "manager": user, "decision": request.get_status_display(),
                     "what": request.get_kind_display(), "opp": opp, "comment": comment})
         if request.status != ApprovalStatus.APPROVED or request.kind not in APPROVAL_STAGE:

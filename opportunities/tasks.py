@@ -8,3 +8,17 @@ def slip_stage_7_past_quarter_end() -> int:
     """Daily: deals still at 7 after their quarter ended move back to 6. Idempotent (a
     deal that moved is no longer at 7), so a retry or a duplicate run changes nothing."""
     return opportunities_slip_past_quarter_end()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_selling_cycle_reminders() -> dict:
+    """Daily. Each reminder is sent at most once per subject and period (a database
+    constraint), so retries and duplicate runs are harmless."""
+    from opportunities import reminders
+
+    return {
+        "approvals_waiting": reminders.remind_waiting_approvals(),
+        "stale_opportunities": reminders.remind_stale_opportunities(),
+        "stage7_quarter_end": reminders.remind_stage7_near_quarter_end(),
+        "short_notice_requests": reminders.remind_short_notice_requests(),
+    }

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from osp.models import Role, User
+from osp.models import ReminderPolicy, Role, User
 
 
 class RolesFormMixin(forms.ModelForm):
@@ -39,3 +39,12 @@ class UserAdmin(BaseUserAdmin):
                                                  "email", "roles", "manager", "password1",
                                                  "password2")}),
     )
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "approval_wait_working_days", "stale_opportunity_days",
+                    "stage7_days_before_quarter_end", "send_email")
+
+    def has_add_permission(self, request):
+        return not ReminderPolicy.objects.exists()

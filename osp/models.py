@@ -101,6 +101,7 @@ class Notification(models.Model):
     opportunity = models.ForeignKey("opportunities.Opportunity", null=True, blank=True,
                                     on_delete=models.CASCADE, related_name="+")
     message = models.TextField(_("message"))
+    message_zh = models.TextField(_("message (Chinese)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -111,3 +112,56 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:60]
+
+    def text(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        zh = (language or get_language() or "en").startswith("zh")
+        return self.message_zh if zh and self.message_zh else self.message
+
+
+class ReminderSent(models.Model):
+    """One reminder of one kind, about one subject, for one period, to one person. The
+    unique constraint is what makes reminders exactly-once: a task that runs twice, or is
+    retried after a worker died, cannot insert the row (and so notify) again."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=80)  # e.g. "approval:12"
+    period = models.CharField(_("period"), max_length=40)  # e.g. "2026-11-27", "FY2027 Q1"
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    notification = models.OneToOneField(Notification, null=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["kind", "subject", "period", "recipient"],
+                                               name="reminder_once_per_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} {self.period} → {self.recipient_id}"
+
+
+class ReminderPolicy(models.Model):
+    """The thresholds of the scheduled reminders; one row, edited by an administrator.
+    The schedule itself (daily) is in settings.CELERY_BEAT_SCHEDULE."""
+
+    approval_wait_working_days = models.PositiveSmallIntegerField(
+        _("remind approvers after this many working days"), default=2)
+    stale_opportunity_days = models.PositiveSmallIntegerField(
+        _("an open opportunity is stale after this many days without change"), default=30)
+    stage7_days_before_quarter_end = models.PositiveSmallIntegerField(
+        _("remind about stage-7 deals this many days before the quarter ends"), default=14)
+    send_email = models.BooleanField(_("also send reminders by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policy")
+
+    def __str__(self):
+        return str(_("Reminder policy"))
+
+    @classmethod
+    def current(cls) -> "ReminderPolicy":
+        return cls.objects.first() or cls()

@@ -185,7 +185,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
-CELERY_RESULT_BACKEND = None
+# No results by default; tests that wait on a real worker set CELERY_RESULT_BACKEND_URL.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND_URL") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -198,7 +199,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.slip_stage_7_past_quarter_end",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Thresholds are in the admin (ReminderPolicy); the schedule is here.
+    "selling-cycle-reminders": {
+        "task": "opportunities.tasks.send_selling_cycle_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "osp@localhost")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
