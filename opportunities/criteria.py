@@ -48,6 +48,7 @@ class Facts:
     approvals: dict  # kind -> latest approved ApprovalRequest
     finance: dict  # kind -> latest FinanceRecord
     plan: object | None
+    assessment_complete: bool
     today: object
 
     @classmethod
@@ -73,6 +74,7 @@ class Facts:
             finance={f.kind: f for f in FinanceRecord.objects.filter(pk__in=finance)},
             plan=OpportunityPlan.objects.filter(opportunity=opportunity)
             .order_by("-version").first(),
+            assessment_complete=_assessment_complete(opportunity),
             today=timezone.localdate(),
         )
 
@@ -111,12 +113,27 @@ def _procurement(f: Facts):
     return bool(f.opportunity.procurement_process.strip()), ""
 
 
+def _assessment_complete(opportunity) -> bool:
+    """Our own latest assessment answers every question in use."""
+    from plans.models import Assessment, AssessmentQuestion
+
+    latest = (Assessment.objects.filter(opportunity=opportunity, competitor__isnull=True)
+              .order_by("-pk").first())
+    if latest is None:
+        return False
+    asked = set(AssessmentQuestion.objects.filter(is_active=True).values_list("pk", flat=True))
+    return asked <= set(latest.answers.values_list("question_id", flat=True))
+
+
 def _plan_at_depth(f: Facts):
-    from plans.models import required_depth
+    from plans.models import needs_assessment, required_depth
 
     if f.plan is None:
         return False, ""
-    missing = f.plan.missing_sections(required_depth(f.opportunity))
+    depth = required_depth(f.opportunity)
+    missing = [str(m) for m in f.plan.missing_sections(depth)]
+    if needs_assessment(depth) and not f.assessment_complete:
+        missing.append("assessment")
     return not missing, f"v{f.plan.version}" + (f" ({', '.join(missing)})" if missing else "")
 
 

@@ -106,6 +106,13 @@ def users_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
     return User.objects.all() if qs is None else qs
 
 
+def plans_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
+    from plans.models import Plan
+
+    qs = Plan.objects.all() if qs is None else qs
+    return qs if reads_everything(user) else qs.filter(owner_id__in=scope_user_ids(user))
+
+
 VISIBLE = {
     Opportunity: opportunities_visible_to,
     Account: accounts_visible_to,
@@ -117,6 +124,10 @@ VISIBLE = {
 
 
 def visible_to(user: User, model, qs: QuerySet | None = None) -> QuerySet:
+    from plans.models import Plan
+
+    if model is Plan:
+        return plans_visible_to(user, qs)
     return VISIBLE[model](user, qs)
 
 

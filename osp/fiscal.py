@@ -38,3 +38,11 @@ def fiscal_quarter(day: datetime.date | None = None,
     fiscal_year = fy_start_year + (1 if start_month != 1 else 0)
     return FiscalQuarter(fiscal_year, q + 1, datetime.date(qy, qm, 1),
                          datetime.date(ny, nm, 1) - datetime.timedelta(days=1))
+
+
+def fiscal_year_start(day: datetime.date | None = None,
+                      start_month: int | None = None) -> datetime.date:
+    day = day or timezone.localdate()
+    start_month = start_month or settings.OSP_FISCAL_YEAR_START_MONTH
+    year = day.year if day.month >= start_month else day.year - 1
+    return datetime.date(year, start_month, 1)

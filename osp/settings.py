@@ -170,7 +170,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "opportunities.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "opportunities.models.Stage",
+        "ApprovalKindEnum": "opportunities.models.ApprovalKind",
+        "PlanKindEnum": "plans.models.PlanKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------
@@ -203,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
     "selling-cycle-reminders": {
         "task": "opportunities.tasks.send_selling_cycle_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "plan-reminders": {
+        "task": "plans.tasks.send_plan_reminders",
+        "schedule": crontab(hour=7, minute=10),
     },
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

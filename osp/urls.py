@@ -13,6 +13,8 @@ from opportunities.api import OpportunityViewSet
 from opportunities.api_cycle import ApprovalViewSet
 from osp import views
 from osp.api import UserViewSet
+from plans import views as plan_views
+from plans.api import ActionItemViewSet, NotificationViewSet, PlanViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -22,6 +24,9 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 api_urls = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -102,4 +107,17 @@ urlpatterns = [
     path("approvals/<int:approval_pk>/decide/", cycle_views.approval_decide,
          name="approval-decide"),
     path("finance/", cycle_views.finance_inbox, name="finance-inbox"),
+    # Plans
+    path("plans/", plan_views.plan_list, name="plan-list"),
+    path("plans/new/", plan_views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/decide/", plan_views.plan_decide, name="plan-decide"),
+    path("plans/<int:pk>/compare/", plan_views.plan_compare, name="plan-compare"),
+    path("plans/<int:pk>/action-items/", plan_views.action_item_add, name="plan-action-add"),
+    path("action-items/<int:item_pk>/done/", plan_views.action_item_toggle,
+         name="action-item-toggle"),
+    path("opportunities/<int:pk>/assessment/", plan_views.assessment,
+         name="opportunity-assessment"),
 ]

@@ -9,8 +9,8 @@ from opportunities import selling_cycle as cycle
 from opportunities.models import Opportunity
 from opportunities.services import opportunity_update
 from osp.fiscal import fiscal_quarter
-from plans.models import SECTIONS
-from plans.services import opportunity_plan_save
+from plans.models import SECTIONS, AssessmentQuestion
+from plans.services import assessment_record, opportunity_plan_save
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, PartnerFactory
 
 
@@ -90,10 +90,15 @@ class Walker:
             assert self.opp.stage == s, f"expected {s}, got {self.opp.stage}"
         return self.opp
 
-    def plan(self, **changes):
+    def plan(self, assess=True, **changes):
+        """Write the plan (and, once, the 20-question assessment a USD 80K deal needs)."""
         sections = {name: f"{name} text" for name in SECTIONS}
         sections.update(changes)
-        return opportunity_plan_save(opportunity=self.opp, user=self.p.rep_a, **sections)
+        plan = opportunity_plan_save(opportunity=self.opp, user=self.p.rep_a, **sections)
+        if assess and not self.opp.assessments.exists():
+            assessment_record(opportunity=self.opp, user=self.p.rep_a, answers={
+                q.code: ("yes", "") for q in AssessmentQuestion.objects.all()})
+        return plan
 
     def update(self, **fields):
         return opportunity_update(opportunity=self.opp, user=self.p.rep_a, **fields)

@@ -32,8 +32,15 @@ from opportunities.services import activity_log, opportunity_create, opportunity
 from osp.fiscal import fiscal_quarter
 from osp.models import Notification, Role, User
 from osp.services import user_create
-from plans.models import SECTIONS
-from plans.services import opportunity_plan_save
+from plans.models import SECTIONS, AssessmentQuestion
+from plans.services import (
+    assessment_record,
+    opportunity_plan_save,
+    plan_create,
+    plan_decide,
+    plan_save,
+    plan_submit,
+)
 
 DEMO_PASSWORD = "osp-demo"
 
@@ -286,11 +293,32 @@ class Command(BaseCommand):
                 self.walk(opportunity, target, rnd, quarter, finance)
             if i % 10 == 0 or i == n_opportunities:
                 self.progress("opportunities", i, n_opportunities)
+        self.plans(people, territories, accounts, partners, rnd)
+
+    def plans(self, people, territories, accounts, partners, rnd):
+        """Step 1: territory plans for each rep, account plans for named accounts, a partner
+        plan; some approved, some waiting for the manager, some still drafts."""
+        subjects = [("territory", territories[t]) for t in REP_TERRITORY.values()]
+        subjects += [("account", a) for a in accounts if a.is_named][:8]
+        subjects += [("partner", partners[0])]
+        for i, (kind, subject) in enumerate(subjects, 1):
+            owner = subject.owner
+            plan = plan_create(user=owner, kind=kind, subject=subject)
+            plan = plan_save(plan=plan, user=owner, sections={
+                name: f"{name.replace('_', ' ').capitalize()} for {subject}: our view this "
+                      f"quarter." for name in plan.section_names()})
+            fate = rnd.choice(["approved", "approved", "submitted", "draft"])
+            if fate != "draft":
+                plan_submit(plan=plan, user=owner)
+            if fate == "approved" and owner.manager is not None:
+                plan_decide(plan=plan, user=owner.manager, approve=True, comment="Good plan.")
+            self.progress("plans", i, len(subjects))
 
     def walk(self, opp, target, rnd, quarter, finance):
         """Move a demo deal up the ladder through the real rules: confirmations from the
         customer's contacts, a plan, the manager's approvals, the PO and finance."""
         rep, manager = opp.owner, opp.owner.manager
+        question_codes = list(AssessmentQuestion.objects.values_list("code", flat=True))
         contacts = {c.buying_role: c for c in opp.account.contacts.all()}
         tech, biz = contacts.get("technical_lead"), contacts.get("business_lead")
         ladder = ["2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10"]
@@ -323,6 +351,9 @@ class Command(BaseCommand):
                 opportunity_plan_save(opportunity=opp, user=rep,
                                       **{name: f"{SECTIONS[name]}: agreed with the team."
                                          for name in SECTIONS})
+                assessment_record(opportunity=opp, user=rep, answers={
+                    code: (rnd.choice(["yes", "yes", "yes", "unknown", "no"]), "")
+                    for code in question_codes})
             elif stage == "4":
                 attest("4.funding_confirmed", "4.supports_assessment", who=biz)
             elif stage == "5":

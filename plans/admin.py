@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from plans.models import AssessmentQuestion, OpportunityPlan, Plan, PlanSettings, PlanVersion
+
+
+@admin.register(PlanSettings)
+class PlanSettingsAdmin(admin.ModelAdmin):
+    """Plan depth thresholds and the quarterly review's grace and escalation."""
+
+    list_display = ("__str__", "assessment_from", "tas_from", "review_grace_days",
+                    "escalate_after_days")
+
+    def has_add_permission(self, request):
+        return not PlanSettings.objects.exists()
+
+
+@admin.register(AssessmentQuestion)
+class AssessmentQuestionAdmin(admin.ModelAdmin):
+    list_display = ("position", "heading", "text_en", "text_zh", "is_active")
+    list_display_links = ("text_en",)
+    list_editable = ("position", "is_active")
+    list_filter = ("heading", "is_active")
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "owner", "status", "approved_at")
+    list_filter = ("kind", "status")
+    readonly_fields = ("status", "approved_at")  # moved by submit/approve, not by hand
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(admin.ModelAdmin):
+    list_display = ("plan", "number", "submitted_by", "decision", "decided_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OpportunityPlan)
+class OpportunityPlanAdmin(admin.ModelAdmin):
+    list_display = ("opportunity", "version", "author", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False

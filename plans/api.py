@@ -1,0 +1,194 @@
+"""Plans over the API, with the same visibility rules and services as the browser."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Account, Partner, Territory
+from osp import access
+from osp.models import Notification
+from plans import services
+from plans.models import ActionItem, Plan, PlanKind, PlanVersion
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "content", "submitted_by", "submitted_at", "decision",
+                  "decided_by", "decided_at", "comment"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    subject_name = serializers.CharField(source="subject.__str__", read_only=True)
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "kind", "territory", "account", "partner", "subject_name", "owner",
+                  "status", "fiscal_year_target", "sections", "approved_at",
+                  "manager_comment", "review", "created_at", "updated_at"]
+        read_only_fields = ["owner", "status", "approved_at", "manager_comment"]
+
+    def get_review(self, plan) -> str:
+        return services.plan_review_state(plan)
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    subject = serializers.IntegerField(help_text="id of the territory, account or partner")
+
+
+class PlanDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Territory, account and partner plans you can see (yours and your team's)."""
+
+    serializer_class = PlanSerializer
+    filterset_fields = ["kind", "status", "owner"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Plan.objects.none()
+        return access.plans_visible_to(self.request.user).select_related(
+            "territory", "account", "partner").order_by("pk")
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    def create(self, request):
+        data = PlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        model = {"territory": Territory, "account": Account,
+                 "partner": Partner}[data.validated_data["kind"]]
+        subject = access.get_visible_or_404(request.user, model, data.validated_data["subject"])
+        plan = services.plan_create(user=request.user, kind=data.validated_data["kind"],
+                                    subject=subject)
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        plan = self.get_object()
+        unknown = set(request.data) - {"sections", "fiscal_year_target"}
+        if unknown:
+            raise serializers.ValidationError({n: ["This field cannot be written here."]
+                                               for n in sorted(unknown)})
+        target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                          min_value=0).run_validation(
+            request.data.get("fiscal_year_target")) if "fiscal_year_target" in request.data \
+            else None
+        sections = request.data.get("sections")
+        if sections is not None and not isinstance(sections, dict):
+            raise serializers.ValidationError({"sections": ["An object of section texts."]})
+        plan = services.plan_save(plan=plan, user=request.user, sections=sections,
+                                  fiscal_year_target=target)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(request=None, responses={201: PlanVersionSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        version = services.plan_submit(plan=self.get_object(), user=request.user)
+        return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanDecisionSerializer, responses={200: PlanVersionSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = PlanDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.plan_decide(plan=self.get_object(), user=request.user,
+                                       approve=data.validated_data["decision"] == "approve",
+                                       comment=data.validated_data["comment"])
+        return Response(PlanVersionSerializer(version).data)
+
+    @extend_schema(responses=PlanVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        plan = self.get_object()
+        rows = plan.versions.select_related("submitted_by", "decided_by")
+        return Response(PlanVersionSerializer(rows, many=True).data)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "plan", "opportunity", "what", "assignee", "contact", "due", "done_at"]
+        read_only_fields = ["done_at"]
+
+
+class ActionItemViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """Action items on the plans and opportunities you can see. POST …/done/ with
+    {"done": true|false}."""
+
+    serializer_class = ActionItemSerializer
+    filterset_fields = ["plan", "opportunity", "assignee"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ActionItem.objects.none()
+        user = self.request.user
+        return (ActionItem.objects.filter(plan__in=access.plans_visible_to(user).values("pk"))
+                | ActionItem.objects.filter(
+                    opportunity__in=access.opportunities_visible_to(user).values("pk"))
+                ).order_by("due", "pk")
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        user = self.request.user
+        if d.get("plan") is not None:
+            d["plan"] = access.get_visible_or_404(user, Plan, d["plan"].pk)
+        if d.get("opportunity") is not None:
+            from opportunities.models import Opportunity
+
+            d["opportunity"] = access.get_visible_or_404(user, Opportunity, d["opportunity"].pk)
+        serializer.instance = services.action_item_add(user=user, **d)
+
+    @extend_schema(request=None, responses=ActionItemSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        item = self.get_object()
+        services.action_item_set_done(user=request.user, item=item,
+                                      done=bool(request.data.get("done", True)))
+        return Response(ActionItemSerializer(item).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "message", "opportunity", "created_at", "read_at"]
+
+    def get_message(self, n) -> str:
+        return n.text()
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your notifications, newest first. POST …/read/ marks one read; POST read-all/."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["read_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return self.request.user.notifications.all()
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        note = self.get_object()
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+        return Response(NotificationSerializer(note).data)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        n = self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked_read": n})

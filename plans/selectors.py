@@ -1,0 +1,83 @@
+"""Reads for plan pages: the figures and lists a plan pulls live from the records."""
+
+import difflib
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Account, Territory
+from opportunities.models import LADDER, Opportunity, StageChange
+from osp.fiscal import fiscal_year_start
+from plans.models import PLAN_SECTIONS, PlanKind
+
+
+def territory_subtree_ids(territory: Territory) -> list[int]:
+    children: dict = {}
+    for pk, parent in Territory.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    ids, todo = [], [territory.pk]
+    while todo:
+        pk = todo.pop()
+        ids.append(pk)
+        todo.extend(children.get(pk, []))
+    return ids
+
+
+def _ytd(opportunities, today=None) -> dict:
+    start = fiscal_year_start(today or timezone.localdate())
+
+    def reached(stage):
+        ids = StageChange.objects.filter(to_stage=stage, at__date__gte=start,
+                                         opportunity__in=opportunities).values("opportunity")
+        return (Opportunity.objects.filter(pk__in=ids).aggregate(s=Sum("amount_base"))["s"]
+                or 0)
+    return {"fiscal_year_start": start, "booked": reached("10"), "won": reached("9")}
+
+
+def plan_overview(plan) -> dict:
+    """The live part of a plan: named accounts and key opportunities, the org chart, the
+    pipeline, and year-to-date figures."""
+    open_stages = ["lead", *LADDER[:8]]
+    if plan.kind == PlanKind.TERRITORY:
+        accounts = Account.objects.filter(territory_id__in=territory_subtree_ids(plan.territory))
+        deals = Opportunity.objects.filter(account__in=accounts)
+        return {
+            "named_accounts": accounts.filter(is_named=True).select_related("owner"),
+            "key_opportunities": deals.filter(stage__in=open_stages).select_related("account")
+            .order_by("-amount_base")[:10],
+            "ytd": _ytd(deals),
+        }
+    if plan.kind == PlanKind.ACCOUNT:
+        from accounts.views import org_chart
+
+        deals = plan.account.opportunities.all()
+        return {
+            "org_chart": org_chart(list(plan.account.contacts.all())),
+            "pipeline": deals.filter(stage__in=open_stages).select_related("owner")
+            .order_by("expected_close_date"),
+            "ytd": _ytd(deals),
+        }
+    deals = Opportunity.objects.filter(deal_partners__partner=plan.partner).distinct()
+    return {
+        "pipeline": deals.filter(stage__in=open_stages).select_related("account", "owner")
+        .order_by("expected_close_date")[:50],
+        "ytd": _ytd(deals),
+    }
+
+
+def compare_versions(a, b) -> list[dict]:
+    """Section by section, old beside new, with the changed words marked."""
+    rows = []
+    names = list(dict.fromkeys([*a.content["sections"], *b.content["sections"]]))
+    for name in names:
+        old, new = a.content["sections"].get(name, ""), b.content["sections"].get(name, "")
+        rows.append({"label": PLAN_SECTIONS.get(name, name), "old": old, "new": new,
+                     "changed": old != new,
+                     "ratio": round(difflib.SequenceMatcher(None, old, new).ratio() * 100)})
+    target_a, target_b = a.content.get("fiscal_year_target"), b.content.get("fiscal_year_target")
+    if target_a or target_b:
+        from django.utils.translation import gettext as _
+
+        rows.append({"label": _("Target for the fiscal year"), "old": target_a or "",
+                     "new": target_b or "", "changed": target_a != target_b, "ratio": 0})
+    return rows

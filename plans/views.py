@@ -1,0 +1,273 @@
+"""Browser pages for plans. Thin: fetch through osp.access, write through plans.services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account, Contact, Partner, Territory
+from opportunities.models import Competitor, Opportunity
+from osp import access
+from osp.models import User
+from osp.pages import Column, ListPage
+from plans import selectors, services
+from plans.models import (
+    PLAN_SECTIONS,
+    ActionItem,
+    Answer,
+    AssessmentHeading,
+    AssessmentQuestion,
+    Plan,
+    PlanKind,
+    PlanStatus,
+)
+
+REVIEW_LABELS = {"reviewed": _l("reviewed this quarter"), "due": _l("review due"),
+                 "overdue": _l("review overdue")}
+
+
+def _get(request, pk):
+    return access.get_visible_or_404(
+        request.user, Plan, pk,
+        Plan.objects.select_related("owner__manager", "territory", "account", "partner"))
+
+
+@login_required
+def plan_list(request):
+    qs = access.plans_visible_to(request.user).select_related("owner", "territory", "account",
+                                                              "partner")
+    page = ListPage(request, qs, columns=[
+        Column("kind", _l("Plan"), "kind"), Column("subject", _l("For")),
+        Column("owner", _l("Owner"), "owner__last_name"),
+        Column("status", _l("Status"), "status"),
+        Column("approved", _l("Last approved"), "approved_at"),
+        Column("review", _l("Quarterly review")),
+    ], search_fields=["territory__name", "account__name", "partner__name"],
+        default_sort="kind")
+    context = page.context()
+    for plan in context["rows"]:
+        state = services.plan_review_state(plan)
+        plan.review_state, plan.review_label = state, REVIEW_LABELS[state]
+    user = request.user
+    context.update({
+        "territories": access.territories_visible_to(user).filter(
+            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="territory"),
+        "accounts": access.accounts_visible_to(user).filter(
+            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="account"),
+        "partners": access.partners_visible_to(user).filter(
+            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="partner"),
+        "waiting": qs.filter(status=PlanStatus.SUBMITTED).exclude(owner=user),
+    })
+    if request.htmx:
+        return render(request, "plans/plan_list.html#results", context)
+    return render(request, "plans/plan_list.html", context)
+
+
+@login_required
+@require_POST
+def plan_create(request):
+    kind = request.POST.get("kind", "")
+    model = {"territory": Territory, "account": Account, "partner": Partner}.get(kind)
+    if model is None:
+        messages.error(request, _("Choose what to plan for."))
+        return redirect("plan-list")
+    subject = access.get_visible_or_404(request.user, model, request.POST.get("subject"))
+    try:
+        plan = services.plan_create(user=request.user, kind=kind, subject=subject)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("plan-list")
+    return redirect("plan-edit", plan.pk)
+
+
+class ActionItemForm(forms.Form):
+    what = forms.CharField(label=_l("What"), max_length=300)
+    assignee = forms.ModelChoiceField(label=_l("Who (colleague)"), required=False,
+                                      queryset=User.objects.filter(is_active=True))
+    contact = forms.ModelChoiceField(label=_l("or who (contact)"), required=False,
+                                     queryset=Contact.objects.none())
+    due = forms.DateField(label=_l("When"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _contacts_for(plan):
+    if plan.kind == PlanKind.ACCOUNT:
+        return plan.account.contacts.all()
+    if plan.kind == PlanKind.PARTNER:
+        return plan.partner.contacts.all()
+    return Contact.objects.none()
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _get(request, pk)
+    user = request.user
+    item_form = ActionItemForm()
+    item_form.fields["contact"].queryset = _contacts_for(plan)
+    versions = list(plan.versions.select_related("submitted_by", "decided_by"))
+    can_write = user.is_admin or plan.owner_id in access.scope_user_ids(user)
+    return render(request, "plans/plan_detail.html", {
+        "plan": plan,
+        "sections": [(PLAN_SECTIONS[n], plan.sections.get(n, "")) for n in plan.section_names()],
+        "overview": selectors.plan_overview(plan),
+        "versions": versions,
+        "review_state": services.plan_review_state(plan),
+        "review_label": REVIEW_LABELS[services.plan_review_state(plan)],
+        "items": plan.action_items.select_related("assignee", "contact"),
+        "item_form": item_form,
+        "can_write": can_write,
+        "today": timezone.localdate(),
+        "can_decide": plan.status == PlanStatus.SUBMITTED and (
+            user.is_admin or (plan.owner_id in access.scope_user_ids(user)
+                              and plan.owner_id != user.pk)),
+    })
+
+
+class PlanForm(forms.Form):
+    fiscal_year_target = forms.DecimalField(label=_l("Target for the fiscal year"),
+                                            required=False, min_value=0, decimal_places=2)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan.kind != PlanKind.ACCOUNT:
+            del self.fields["fiscal_year_target"]
+        else:
+            self.fields["fiscal_year_target"].initial = plan.fiscal_year_target
+        for name in plan.section_names():
+            self.fields[name] = forms.CharField(
+                label=PLAN_SECTIONS[name], required=False, initial=plan.sections.get(name, ""),
+                widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _get(request, pk)
+    if not (request.user.is_admin or plan.owner_id in access.scope_user_ids(request.user)):
+        raise PermissionDenied(_("Only the plan's owner (or their manager) changes it."))
+    form = PlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        target = data.pop("fiscal_year_target", None)
+        was = plan.status
+        services.plan_save(plan=plan, user=request.user, sections=data,
+                           fiscal_year_target=target)
+        if was != PlanStatus.DRAFT:
+            messages.warning(request, _("The plan is a draft again: submit it for approval."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(plan)
+    return render(request, "plans/plan_form.html", {"plan": plan, "form": form})
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk):
+    plan = _get(request, pk)
+    try:
+        version = services.plan_submit(plan=plan, user=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Version %(n)d submitted to your manager.")
+                         % {"n": version.number})
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_decide(request, pk):
+    plan = _get(request, pk)
+    try:
+        services.plan_decide(plan=plan, user=request.user,
+                             approve=request.POST.get("decision") == "approve",
+                             comment=request.POST.get("comment", ""))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect(plan)
+
+
+@login_required
+def plan_compare(request, pk):
+    plan = _get(request, pk)
+    versions = plan.versions.all()
+    a = get_object_or_404(versions, number=request.GET.get("a") or 0)
+    b = get_object_or_404(versions, number=request.GET.get("b") or 0)
+    return render(request, "plans/plan_compare.html", {
+        "plan": plan, "a": a, "b": b, "rows": selectors.compare_versions(a, b),
+        "versions": versions})
+
+
+@login_required
+@require_POST
+def action_item_add(request, pk):
+    plan = _get(request, pk)
+    form = ActionItemForm(request.POST)
+    form.fields["contact"].queryset = _contacts_for(plan)
+    if form.is_valid():
+        try:
+            services.action_item_add(user=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    else:
+        messages.error(request, _("An action item needs what, who and when."))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def action_item_toggle(request, item_pk):
+    item = get_object_or_404(ActionItem.objects.select_related("plan", "opportunity"),
+                             pk=item_pk)
+    parent = item.plan or item.opportunity
+    access.get_visible_or_404(request.user, type(parent), parent.pk)
+    services.action_item_set_done(user=request.user, item=item,
+                                  done=request.POST.get("done") == "1")
+    return redirect(request.POST.get("next") or parent.get_absolute_url())
+
+
+# --- The opportunity assessment ------------------------------------------------------
+
+@login_required
+def assessment(request, pk):
+    opportunity = access.get_visible_or_404(request.user, Opportunity, pk,
+                                            Opportunity.objects.select_related("account"))
+    language = get_language() or "en"
+    questions = list(AssessmentQuestion.objects.filter(is_active=True))
+    if request.method == "POST":
+        answers = {q.code: (request.POST.get(f"q-{q.code}", ""),
+                            request.POST.get(f"note-{q.code}", "")) for q in questions}
+        competitor = None
+        name = request.POST.get("competitor", "").strip()
+        if name:
+            competitor = Competitor.objects.get_or_create(name=name)[0]
+        try:
+            services.assessment_record(opportunity=opportunity, user=request.user,
+                                       answers=answers, competitor=competitor)
+        except ValidationError:
+            messages.error(request, _("Answer every question: yes, no or unknown."))
+        else:
+            messages.success(request, _("Assessment recorded."))
+            return redirect(opportunity)
+    history = list(opportunity.assessments.select_related("author", "competitor")
+                   .prefetch_related("answers")[:6])
+    by_assessment = {a.pk: {ans.question_id: ans for ans in a.answers.all()} for a in history}
+    rows = []
+    for q in questions:
+        rows.append({"question": q, "text": q.text(language),
+                     "past": [by_assessment[a.pk].get(q.pk) for a in history]})
+    headings = [(h, [r for r in rows if r["question"].heading == h.value])
+                for h in AssessmentHeading]
+    return render(request, "plans/assessment.html", {
+        "opportunity": opportunity, "headings": headings, "history": history,
+        "answers": Answer.choices,
+        "can_change": access.can_change(request.user, opportunity),
+        "competitors": opportunity.competitors.all()})
+
+

@@ -1,0 +1,139 @@
+"""Plans: draft → submitted → approved or back with comments; versions kept and compared;
+the quarterly review, across a fiscal-year boundary with an April start."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from plans import selectors, services
+from plans.models import PlanStatus, PlanVersion
+from plans.reminders import remind_plan_reviews
+from tests.factories import TerritoryFactory
+
+
+@pytest.fixture
+def plan(people):
+    territory = TerritoryFactory(name="Beijing", owner=people.rep_a)
+    return services.plan_create(user=people.rep_a, kind="territory", subject=territory)
+
+
+def _write(plan, user, text="Grow the banks"):
+    return services.plan_save(plan=plan, user=user,
+                              sections={n: f"{text}: {n}" for n in plan.section_names()})
+
+
+def test_the_approval_flow_and_its_versions(plan, people):
+    with pytest.raises(ValidationError):  # every section first
+        services.plan_submit(plan=plan, user=people.rep_a)
+    plan = _write(plan, people.rep_a)
+    services.plan_submit(plan=plan, user=people.rep_a)
+    assert people.manager_a.notifications.filter(message__contains="submitted").exists()
+    with pytest.raises(ValidationError):  # sending back says why
+        services.plan_decide(plan=plan, user=people.manager_a, approve=False)
+    with pytest.raises(PermissionDenied):  # not the owner's manager
+        services.plan_decide(plan=plan, user=people.manager_b, approve=True)
+    with pytest.raises(PermissionDenied):  # nobody approves their own plan
+        services.plan_decide(plan=plan, user=people.rep_a, approve=True)
+    services.plan_decide(plan=plan, user=people.manager_a, approve=False,
+                         comment="Add the partner strategy")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT and plan.manager_comment == "Add the partner strategy"
+    plan = _write(plan, people.rep_a, text="Grow the banks with Northstar")
+    services.plan_submit(plan=plan, user=people.rep_a)
+    services.plan_decide(plan=plan, user=people.manager_a, approve=True)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.APPROVED
+    v1, v2 = PlanVersion.objects.filter(plan=plan).order_by("number")
+    assert (v1.decision, v2.decision) == ("returned", "approved")
+    rows = selectors.compare_versions(v1, v2)
+    assert all(r["changed"] for r in rows)
+    assert "Northstar" in rows[0]["new"] and "Northstar" not in rows[0]["old"]
+
+
+def test_editing_an_approved_plan_needs_approval_again(plan, people):
+    plan = _write(plan, people.rep_a)
+    services.plan_submit(plan=plan, user=people.rep_a)
+    services.plan_decide(plan=plan, user=people.manager_a, approve=True)
+    plan.refresh_from_db()
+    _write(plan, people.rep_a, text="New quarter")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+
+
+def test_only_the_owners_side_writes_the_plan(plan, people):
+    with pytest.raises(PermissionDenied):
+        _write(plan, people.rep_b)
+
+
+@pytest.mark.parametrize("approved_on,today,state", [
+    ("2027-03-20", "2027-03-25", "reviewed"),  # FY2027 Q4
+    ("2027-03-20", "2027-04-05", "due"),       # FY2028 Q1 began: review again
+    ("2027-03-20", "2027-05-10", "overdue"),   # past the 30-day grace
+    ("2027-04-02", "2027-05-10", "reviewed"),
+])
+def test_the_quarterly_review_across_a_fiscal_year_boundary(plan, people, settings,
+                                                            approved_on, today, state):
+    settings.OSP_FISCAL_YEAR_START_MONTH = 4
+    plan.approved_at = timezone.make_aware(datetime.datetime.fromisoformat(approved_on))
+    assert services.plan_review_state(plan, datetime.date.fromisoformat(today)) == state
+
+
+def test_review_reminders_go_once_then_escalate(plan, people, settings):
+    settings.OSP_FISCAL_YEAR_START_MONTH = 4
+    due_day = datetime.date(2027, 4, 3)
+    assert remind_plan_reviews(today=due_day) == 1
+    assert remind_plan_reviews(today=due_day) == 0  # duplicate run
+    overdue = datetime.date(2027, 5, 3)
+    assert remind_plan_reviews(today=overdue) == 1  # overdue, to the owner
+    escalated = datetime.date(2027, 5, 20)
+    assert remind_plan_reviews(today=escalated) == 1  # and now the manager
+    assert remind_plan_reviews(today=escalated) == 0
+    assert people.manager_a.notifications.filter(message__contains="not been reviewed").count() == 1
+    assert people.rep_a.notifications.count() == 2
+
+
+def test_action_items_remind_once(plan, people):
+    from plans.reminders import remind_action_items
+
+    today = timezone.localdate()
+    services.action_item_add(user=people.rep_a, plan=plan, what="Call the CIO",
+                             assignee=people.rep_a2, due=today)
+    assert remind_action_items(today=today) == 1
+    assert remind_action_items(today=today) == 0
+    assert people.rep_a2.notifications.get().message == "Action item due today: Call the CIO"
+
+
+def test_plan_pages_render(plan, people, browser):
+    plan = _write(plan, people.rep_a)
+    client = browser(people.rep_a)
+    assert client.get("/plans/").status_code == 200
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Grow the banks" in html and "review due" in html or "review overdue" in html
+    assert client.get(f"/plans/{plan.pk}/edit/").status_code == 200
+    assert browser(people.rep_b).get(plan.get_absolute_url()).status_code == 404
+
+
+def test_plans_over_the_api(people, api):
+    territory = TerritoryFactory(owner=people.rep_a)
+    client = api(people.rep_a)
+    created = client.post("/api/v1/plans/", {"kind": "territory", "subject": territory.pk},
+                          format="json")
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    sections = {n: "text" for n in ["coverage", "strengths", "weaknesses", "opportunities",
+                                    "threats", "major_partners", "how_to_exceed",
+                                    "issues_and_help"]}
+    assert client.patch(f"/api/v1/plans/{pk}/", {"sections": sections},
+                        format="json").status_code == 200
+    assert client.patch(f"/api/v1/plans/{pk}/", {"status": "approved"},
+                        format="json").status_code == 400
+    assert client.post(f"/api/v1/plans/{pk}/submit/").status_code == 201
+    decided = api(people.manager_a).post(f"/api/v1/plans/{pk}/decide/",
+                                         {"decision": "approve"}, format="json")
+    assert decided.status_code == 200 and decided.json()["decision"] == "approved"
+    assert len(client.get(f"/api/v1/plans/{pk}/versions/").json()) == 1
+    assert api(people.rep_b).get(f"/api/v1/plans/{pk}/").status_code == 404
+    notes = client.get("/api/v1/notifications/").json()["results"]
+    assert any("approved" in n["message"] for n in notes)
