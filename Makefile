@@ -25,13 +25,21 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+MAKEMESSAGES := $(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location \
+	--ignore .venv --ignore tests --ignore opportunities/guidance_content.py \
+	--ignore plans/assessment_questions.py
+
 # Re-extract the strings (after changing user-facing text), then translate the .po.
 messages: install
-	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore .venv
-	$(PY) manage.py compilemessages --locale zh_Hans
+	$(MAKEMESSAGES)
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore .venv
 
-# Fails if a .mo is missing or older than its .po content (CI).
+# Fails if a user-facing string is missing from the catalogue, untranslated or fuzzy, or if
+# a .mo is not compiled from its .po (CI).
 check-messages: install
+	$(MAKEMESSAGES) >/dev/null
+	git diff --exit-code -I '^"POT-Creation-Date' -- locale/ || \
+	  (echo "locale/ is not in step with the source strings: run make messages"; exit 1)
 	$(PY) scripts/check_messages.py
 
 clean:

@@ -264,41 +264,36 @@ class HandoverForm(forms.Form):
         queryset=User.objects.filter(is_active=True))
 
 
+def _close_the_loop(request, pk, form_class, service, saved: str, incomplete: str):
+    opportunity = _get(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, incomplete)
+        return redirect(opportunity)
+    try:
+        service(opportunity=opportunity, user=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, saved)
+    return redirect(opportunity)
+
+
 @login_required
 @require_POST
 def win_loss(request, pk):
-    opportunity = _get(request, pk)
-    form = WinLossForm(request.POST)
-    if form.is_valid():
-        try:
-            selling_cycle.win_loss_record(opportunity=opportunity, user=request.user,
-                                          **form.cleaned_data)
-        except ValidationError as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("Win/loss analysis saved."))
-    else:
-        messages.error(request, _("Say why, and what to repeat or avoid."))
-    return redirect(opportunity)
+    return _close_the_loop(request, pk, WinLossForm, selling_cycle.win_loss_record,
+                           _("Win/loss analysis saved."),
+                           _("Say why, and what to repeat or avoid."))
 
 
 @login_required
 @require_POST
 def handover(request, pk):
-    opportunity = _get(request, pk)
-    form = HandoverForm(request.POST)
-    if form.is_valid():
-        try:
-            selling_cycle.handover_record(opportunity=opportunity, user=request.user,
-                                          **form.cleaned_data)
-        except ValidationError as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("Services hand-over saved."))
-    else:
-        messages.error(request, _("The hand-over needs the scope, the acceptance terms and "
-                                  "the services owner."))
-    return redirect(opportunity)
+    return _close_the_loop(request, pk, HandoverForm, selling_cycle.handover_record,
+                           _("Services hand-over saved."),
+                           _("The hand-over needs the scope, the acceptance terms and the "
+                             "services owner."))
 
 
 def contacts_for_attestation(opportunity):

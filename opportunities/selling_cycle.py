@@ -297,16 +297,21 @@ def opportunity_import_at(*, opportunity: Opportunity, user: User, to: str,
 
 # --- Attestations --------------------------------------------------------------------
 
-def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: str,
-                     contact=None, occurred_on=None, evidence_url: str = "",
-                     evidence_file=None) -> Attestation:
-    """Confirm an attested criterion, naming the customer contact who confirmed it."""
+def _attestable(opportunity, user, code):
     criterion = BY_CODE.get(code)
     if criterion is None or criterion.kind != ATTESTED:
         raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
                                               "confirms.") % {"code": code}})
     if not _may_work(user, opportunity):
         raise PermissionDenied(_("You may see this opportunity but not change it."))
+    return criterion
+
+
+def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: str,
+                     contact=None, occurred_on=None, evidence_url: str = "",
+                     evidence_file=None) -> Attestation:
+    """Confirm an attested criterion, naming the customer contact who confirmed it."""
+    _attestable(opportunity, user, code)
     errors = {}
     if not (note or "").strip():
         errors["note"] = _("Say what was confirmed, and how.")
@@ -339,12 +344,7 @@ def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
                        note: str) -> Attestation:
     """Withdraw a confirmation (a new row, never a deletion); the deal then moves back or
     is flagged if it depended on it."""
-    criterion = BY_CODE.get(code)
-    if criterion is None or criterion.kind != ATTESTED:
-        raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
-                                              "confirms.") % {"code": code}})
-    if not _may_work(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    criterion = _attestable(opportunity, user, code)
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the confirmation is withdrawn.")})
     with transaction.atomic():
