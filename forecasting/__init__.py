@@ -1,4 +1,4 @@
-"""The stage-based forecast, quotas, manager adjustments and weekly snapshots.
-
-Not built yet: issue #5. The app exists so the project's map is stable from the start.
+"""The forecast. For now the quotas (per rep and per territory per quarter) that plans
+compute their attainment against; the stage-based forecast, adjustments and snapshots are
+issue #5.
 """

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Territory
 from opportunities.models import LADDER, Opportunity, StageChange
-from osp.fiscal import fiscal_year_start
+from osp.fiscal import fiscal_quarter, fiscal_year_start
 from plans.models import PLAN_SECTIONS, PlanKind
 
 
@@ -23,15 +23,25 @@ def territory_subtree_ids(territory: Territory) -> list[int]:
     return ids
 
 
-def _ytd(opportunities, today=None) -> dict:
-    start = fiscal_year_start(today or timezone.localdate())
+def _ytd(opportunities, today=None, quotas=None) -> dict:
+    """Booked and won (PO received) in the fiscal year so far, in the base currency, and
+    the attainment against the year's quota when there is one."""
+    today = today or timezone.localdate()
+    start = fiscal_year_start(today)
 
     def reached(stage):
         ids = StageChange.objects.filter(to_stage=stage, at__date__gte=start,
                                          opportunity__in=opportunities).values("opportunity")
         return (Opportunity.objects.filter(pk__in=ids).aggregate(s=Sum("amount_base"))["s"]
                 or 0)
-    return {"fiscal_year_start": start, "booked": reached("10"), "won": reached("9")}
+    booked, won = reached("10"), reached("9")
+    quota = None
+    if quotas is not None:
+        quota = quotas.filter(fiscal_year=fiscal_quarter(today).year).aggregate(
+            s=Sum("amount"))["s"]
+    return {"fiscal_year_start": start, "booked": booked, "won": won, "quota": quota,
+            "booked_pct": round(100 * booked / quota) if quota else None,
+            "won_pct": round(100 * won / quota) if quota else None}
 
 
 def plan_overview(plan) -> dict:
@@ -45,7 +55,7 @@ def plan_overview(plan) -> dict:
             "named_accounts": accounts.filter(is_named=True).select_related("owner"),
             "key_opportunities": deals.filter(stage__in=open_stages).select_related("account")
             .order_by("-amount_base")[:10],
-            "ytd": _ytd(deals),
+            "ytd": _ytd(deals, quotas=plan.territory.quotas.all()),
         }
     if plan.kind == PlanKind.ACCOUNT:
         from accounts.views import org_chart

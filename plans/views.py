@@ -94,6 +94,15 @@ class ActionItemForm(forms.Form):
                                      queryset=Contact.objects.none())
     due = forms.DateField(label=_l("When"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown as one compact row: the labels live inside the inputs.
+        self.fields["what"].widget.attrs["placeholder"] = self.fields["what"].label
+        for name in ("assignee", "contact"):
+            self.fields[name].empty_label = self.fields[name].label
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+
 
 def _contacts_for(plan):
     if plan.kind == PlanKind.ACCOUNT:

@@ -137,3 +137,49 @@ def test_plans_over_the_api(people, api):
     assert api(people.rep_b).get(f"/api/v1/plans/{pk}/").status_code == 404
     notes = client.get("/api/v1/notifications/").json()["results"]
     assert any("approved" in n["message"] for n in notes)
+
+
+def test_the_territory_plan_computes_attainment_from_the_records(people, walker, plan):
+    from decimal import Decimal
+
+    from forecasting.models import Quota
+    from osp.fiscal import fiscal_quarter
+
+    # The walker's deal sits in an account of a child territory of the plan's territory.
+    child = TerritoryFactory(name="Chaoyang", parent=plan.territory, owner=people.rep_a)
+    walker.d.account.territory = child
+    walker.d.account.save()
+    year = fiscal_quarter().year
+    for q in (1, 2, 3, 4):
+        Quota.objects.create(territory=plan.territory, fiscal_year=year, quarter=q,
+                             amount=Decimal("40000"))
+    walker.to_stage("10")
+    ytd = selectors.plan_overview(plan)["ytd"]
+    assert ytd["quota"] == Decimal("160000")
+    assert ytd["booked"] == ytd["won"] == Decimal("80000")
+    assert ytd["booked_pct"] == 50
+
+
+def test_a_task_retried_after_a_crash_sends_nothing_twice(people, monkeypatch):
+    from plans import reminders
+
+    for name in ("North", "South", "West"):
+        services.plan_create(user=people.rep_a, kind="territory",
+                             subject=TerritoryFactory(name=name, owner=people.rep_a))
+    real, calls = reminders.remind, {"n": 0}
+
+    def crash_on_the_second(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionError("worker lost the database mid-task")
+        return real(**kwargs)
+
+    from osp.fiscal import fiscal_quarter
+
+    first_day = fiscal_quarter().start  # "due": one reminder per plan, to the owner
+    monkeypatch.setattr(reminders, "remind", crash_on_the_second)
+    with pytest.raises(ConnectionError):
+        reminders.remind_plan_reviews(today=first_day)
+    monkeypatch.setattr(reminders, "remind", real)
+    assert reminders.remind_plan_reviews(today=first_day) == 2  # only the two not yet sent
+    assert people.rep_a.notifications.count() == 3
