@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.forms import (
@@ -44,10 +44,10 @@ def territory_list(request):
     qs = access.territories_visible_to(request.user).select_related("owner", "parent").annotate(
         account_count=Count("accounts", distinct=True))
     page = ListPage(request, qs, columns=[
-        Column("name", _l("Territory"), "name"),
-        Column("parent", _l("Parent"), "parent__name"),
-        Column("owner", _l("Owner"), "owner__last_name"),
-        Column("accounts", _l("Accounts"), "account_count"),
+        Column("name", gettext_lazy("Territory"), "name"),
+        Column("parent", gettext_lazy("Parent"), "parent__name"),
+        Column("owner", gettext_lazy("Owner"), "owner__last_name"),
+        Column("accounts", gettext_lazy("Accounts"), "account_count"),
     ], search_fields=["name", "parent__name"], default_sort="name")
     tree = _territory_tree(access.territories_visible_to(request.user).select_related("owner"))
     return _list(request, "accounts/territory_list.html", page, tree=tree,
@@ -100,11 +100,11 @@ def account_list(request):
     qs = access.accounts_visible_to(request.user).select_related("owner", "territory").annotate(
         open_count=Count("opportunities", distinct=True))
     page = ListPage(request, qs, columns=[
-        Column("name", _l("Account"), "name"),
-        Column("territory", _l("Territory"), "territory__name"),
-        Column("industry", _l("Industry"), "industry"),
-        Column("owner", _l("Owner"), "owner__last_name"),
-        Column("opportunities", _l("Opportunities"), "open_count"),
+        Column("name", gettext_lazy("Account"), "name"),
+        Column("territory", gettext_lazy("Territory"), "territory__name"),
+        Column("industry", gettext_lazy("Industry"), "industry"),
+        Column("owner", gettext_lazy("Owner"), "owner__last_name"),
+        Column("opportunities", gettext_lazy("Opportunities"), "open_count"),
     ], search_fields=["name", "territory__name"], filterset_class=AccountFilter,
         default_sort="name")
     return _list(request, "accounts/account_list.html", page,
@@ -172,11 +172,11 @@ def account_delete(request, pk):
 def contact_list(request):
     qs = access.contacts_visible_to(request.user).select_related("account", "partner")
     page = ListPage(request, qs, columns=[
-        Column("name", _l("Name"), "last_name"),
-        Column("title", _l("Title"), "title"),
-        Column("organisation", _l("Organisation"), "account__name"),
-        Column("buying_role", _l("Buying role"), "buying_role"),
-        Column("attitude", _l("Attitude"), "attitude"),
+        Column("name", gettext_lazy("Name"), "last_name"),
+        Column("title", gettext_lazy("Title"), "title"),
+        Column("organisation", gettext_lazy("Organisation"), "account__name"),
+        Column("buying_role", gettext_lazy("Buying role"), "buying_role"),
+        Column("attitude", gettext_lazy("Attitude"), "attitude"),
     ], search_fields=["first_name", "last_name", "title", "email", "account__name",
                       "partner__name"], filterset_class=ContactFilter, default_sort="name")
     return _list(request, "accounts/contact_list.html", page)
@@ -243,10 +243,10 @@ def partner_list(request):
     qs = access.partners_visible_to(request.user).select_related("owner").annotate(
         deal_count=Count("deals", distinct=True))
     page = ListPage(request, qs, columns=[
-        Column("name", _l("Partner"), "name"),
-        Column("type", _l("Type"), "type"),
-        Column("owner", _l("Owner"), "owner__last_name"),
-        Column("deals", _l("Deals"), "deal_count"),
+        Column("name", gettext_lazy("Partner"), "name"),
+        Column("type", gettext_lazy("Type"), "type"),
+        Column("owner", gettext_lazy("Owner"), "owner__last_name"),
+        Column("deals", gettext_lazy("Deals"), "deal_count"),
     ], search_fields=["name", "core_competences", "solution_areas"],
         filterset_class=PartnerFilter, default_sort="name")
     return _list(request, "accounts/partner_list.html", page,

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
@@ -29,12 +29,12 @@ from osp.pages import Column, ListPage, delete_page, form_page
 def opportunity_list(request):
     qs = access.opportunities_visible_to(request.user).select_related("account", "owner")
     page = ListPage(request, qs, columns=[
-        Column("name", _l("Opportunity"), "name"),
-        Column("account", _l("Account"), "account__name"),
-        Column("stage", _l("Stage"), "stage"),
-        Column("amount", _l("Amount"), "amount_base"),
-        Column("close", _l("Expected close"), "expected_close_date"),
-        Column("owner", _l("Owner"), "owner__last_name"),
+        Column("name", gettext_lazy("Opportunity"), "name"),
+        Column("account", gettext_lazy("Account"), "account__name"),
+        Column("stage", gettext_lazy("Stage"), "stage"),
+        Column("amount", gettext_lazy("Amount"), "amount_base"),
+        Column("close", gettext_lazy("Expected close"), "expected_close_date"),
+        Column("owner", gettext_lazy("Owner"), "owner__last_name"),
     ], search_fields=["name", "account__name"], filterset_class=OpportunityFilter,
         default_sort="close")
     context = {**page.context(), "can_create": access.can_create(request.user, Opportunity)}

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from osp.models import TimeStamped
 
@@ -177,7 +178,7 @@ class Assessment(models.Model):
 class Answer(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
-    UNKNOWN = "unknown", _("Unknown")
+    UNKNOWN = "unknown", pgettext_lazy("assessment answer", "Unknown")
 
 
 class AssessmentAnswer(models.Model):

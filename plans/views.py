@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, Partner, Territory
@@ -28,8 +27,9 @@ from plans.models import (
     PlanStatus,
 )
 
-REVIEW_LABELS = {"reviewed": _l("reviewed this quarter"), "due": _l("review due"),
-                 "overdue": _l("review overdue")}
+REVIEW_LABELS = {"reviewed": gettext_lazy("reviewed this quarter"),
+                 "due": gettext_lazy("review due"),
+                 "overdue": gettext_lazy("review overdue")}
 
 
 def _get(request, pk):
@@ -43,11 +43,11 @@ def plan_list(request):
     qs = access.plans_visible_to(request.user).select_related("owner", "territory", "account",
                                                               "partner")
     page = ListPage(request, qs, columns=[
-        Column("kind", _l("Plan"), "kind"), Column("subject", _l("For")),
-        Column("owner", _l("Owner"), "owner__last_name"),
-        Column("status", _l("Status"), "status"),
-        Column("approved", _l("Last approved"), "approved_at"),
-        Column("review", _l("Quarterly review")),
+        Column("kind", gettext_lazy("Plan"), "kind"), Column("subject", gettext_lazy("For")),
+        Column("owner", gettext_lazy("Owner"), "owner__last_name"),
+        Column("status", gettext_lazy("Status"), "status"),
+        Column("approved", gettext_lazy("Last approved"), "approved_at"),
+        Column("review", gettext_lazy("Quarterly review")),
     ], search_fields=["territory__name", "account__name", "partner__name"],
         default_sort="kind")
     context = page.context()
@@ -87,12 +87,13 @@ def plan_create(request):
 
 
 class ActionItemForm(forms.Form):
-    what = forms.CharField(label=_l("What"), max_length=300)
-    assignee = forms.ModelChoiceField(label=_l("Who (colleague)"), required=False,
+    what = forms.CharField(label=gettext_lazy("What"), max_length=300)
+    assignee = forms.ModelChoiceField(label=gettext_lazy("Who (colleague)"), required=False,
                                       queryset=User.objects.filter(is_active=True))
-    contact = forms.ModelChoiceField(label=_l("or who (contact)"), required=False,
+    contact = forms.ModelChoiceField(label=gettext_lazy("or who (contact)"), required=False,
                                      queryset=Contact.objects.none())
-    due = forms.DateField(label=_l("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=gettext_lazy("When"),
+                          widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +139,7 @@ def plan_detail(request, pk):
 
 
 class PlanForm(forms.Form):
-    fiscal_year_target = forms.DecimalField(label=_l("Target for the fiscal year"),
+    fiscal_year_target = forms.DecimalField(label=gettext_lazy("Target for the fiscal year"),
                                             required=False, min_value=0, decimal_places=2)
 
     def __init__(self, *args, plan, **kwargs):
