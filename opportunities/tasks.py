@@ -15,7 +15,10 @@ def send_selling_cycle_reminders() -> dict:
     """Daily. Each reminder is sent at most once per subject and period (a database
     constraint), so retries and duplicate runs are harmless."""
     from opportunities import reminders
+    from osp.models import ReminderPolicy
 
+    if not ReminderPolicy.sending_now():
+        return {}
     return {
         "approvals_waiting": reminders.remind_waiting_approvals(),
         "stale_opportunities": reminders.remind_stale_opportunities(),

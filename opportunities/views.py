@@ -69,6 +69,8 @@ def opportunity_detail(request, pk):
         "attest_contacts": cycle_views.contacts_for_attestation(opportunity).distinct(),
         "plan": opportunity.plans.order_by("-version").first(),
         "activities": opportunity.activities.select_related("author")[:50],
+        "action_items": opportunity.action_items.select_related("assignee", "contact"),
+        "action_item_form": _action_item_form(opportunity),
         "can_change": panel["can_change"],
         "team_form": TeamMemberForm(),
         "partner_form": DealPartnerForm(),
@@ -78,6 +80,14 @@ def opportunity_detail(request, pk):
         "resource_types": ResourceType.choices,
         "today": timezone.localdate(),
     })
+
+
+def _action_item_form(opportunity):
+    from plans.views import ActionItemForm
+
+    form = ActionItemForm()
+    form.fields["contact"].queryset = opportunity.account.contacts.all()
+    return form
 
 
 @login_required

@@ -43,8 +43,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "approval_wait_working_days", "stale_opportunity_days",
-                    "stage7_days_before_quarter_end", "send_email")
+    list_display = ("__str__", "send_from_hour", "approval_wait_working_days",
+                    "stale_opportunity_days", "stage7_days_before_quarter_end", "send_email")
 
     def has_add_permission(self, request):
         return not ReminderPolicy.objects.exists()

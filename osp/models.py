@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,10 @@ class ReminderPolicy(models.Model):
     stage7_days_before_quarter_end = models.PositiveSmallIntegerField(
         _("remind about stage-7 deals this many days before the quarter ends"), default=14)
     send_email = models.BooleanField(_("also send reminders by e-mail"), default=True)
+    # Beat runs the reminder tasks every hour; before this hour of the day they do nothing.
+    send_from_hour = models.PositiveSmallIntegerField(
+        _("send reminders from this hour of the day"), default=7,
+        validators=[MaxValueValidator(23)])
 
     class Meta:
         verbose_name = _("reminder policy")
@@ -165,3 +170,9 @@ class ReminderPolicy(models.Model):
     @classmethod
     def current(cls) -> "ReminderPolicy":
         return cls.objects.first() or cls()
+
+    @classmethod
+    def sending_now(cls) -> bool:
+        from django.utils import timezone
+
+        return timezone.localtime().hour >= cls.current().send_from_hour

@@ -203,14 +203,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.slip_stage_7_past_quarter_end",
         "schedule": crontab(hour=0, minute=5),
     },
-    # Thresholds are in the admin (ReminderPolicy); the schedule is here.
+    # Hourly; the tasks start sending at the hour an admin sets in the Reminder policy, and
+    # each reminder goes once per subject and period whatever the number of runs.
     "selling-cycle-reminders": {
         "task": "opportunities.tasks.send_selling_cycle_reminders",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(minute=0),
     },
     "plan-reminders": {
         "task": "plans.tasks.send_plan_reminders",
-        "schedule": crontab(hour=7, minute=10),
+        "schedule": crontab(minute=10),
     },
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

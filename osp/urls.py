@@ -116,6 +116,8 @@ urlpatterns = [
     path("plans/<int:pk>/decide/", plan_views.plan_decide, name="plan-decide"),
     path("plans/<int:pk>/compare/", plan_views.plan_compare, name="plan-compare"),
     path("plans/<int:pk>/action-items/", plan_views.action_item_add, name="plan-action-add"),
+    path("opportunities/<int:pk>/action-items/", plan_views.opportunity_action_add,
+         name="opportunity-action-add"),
     path("action-items/<int:item_pk>/done/", plan_views.action_item_toggle,
          name="action-item-toggle"),
     path("opportunities/<int:pk>/assessment/", plan_views.assessment,

@@ -232,6 +232,23 @@ def action_item_add(request, pk):
 
 @login_required
 @require_POST
+def opportunity_action_add(request, pk):
+    opportunity = access.get_visible_or_404(request.user, Opportunity, pk)
+    form = ActionItemForm(request.POST)
+    form.fields["contact"].queryset = opportunity.account.contacts.all()
+    if form.is_valid():
+        try:
+            services.action_item_add(user=request.user, opportunity=opportunity,
+                                     **form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    else:
+        messages.error(request, _("An action item needs what, who and when."))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
 def action_item_toggle(request, item_pk):
     item = get_object_or_404(ActionItem.objects.select_related("plan", "opportunity"),
                              pk=item_pk)

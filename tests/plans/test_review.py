@@ -183,3 +183,18 @@ def test_a_task_retried_after_a_crash_sends_nothing_twice(people, monkeypatch):
     monkeypatch.setattr(reminders, "remind", real)
     assert reminders.remind_plan_reviews(today=first_day) == 2  # only the two not yet sent
     assert people.rep_a.notifications.count() == 3
+
+
+def test_action_items_on_an_opportunity(people, walker, browser):
+    client = browser(people.rep_a)
+    url = f"/opportunities/{walker.opp.pk}/action-items/"
+    client.post(url, {"what": "Book the CIO meeting", "contact": walker.d.biz.pk,
+                      "due": "2027-01-15"})
+    item = walker.opp.action_items.get()
+    assert item.who == walker.d.biz
+    assert "Book the CIO meeting" in client.get(walker.opp.get_absolute_url()).content.decode()
+    client.post(f"/action-items/{item.pk}/done/", {"done": "1"})
+    item.refresh_from_db()
+    assert item.done_at is not None
+    assert browser(people.rep_b).post(url, {"what": "x", "assignee": people.rep_b.pk,
+                                            "due": "2027-01-15"}).status_code == 404

@@ -85,6 +85,16 @@ def test_the_database_refuses_a_second_reminder(people):
         ReminderSent.objects.create(kind="k", subject="s", period="p", recipient=people.rep_a)
 
 
+def test_the_reminder_tasks_wait_for_the_admins_hour(people, deals):
+    ReminderPolicy.objects.create(send_from_hour=23)
+    Opportunity.objects.filter(pk=deals.opp_a.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=40))
+    if timezone.localtime().hour < 23:
+        assert send_selling_cycle_reminders() == {}
+    ReminderPolicy.objects.update(send_from_hour=0)
+    assert send_selling_cycle_reminders()["stale_opportunities"] == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_redis_delivers_a_reminder_exactly_once(people):
