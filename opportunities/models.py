@@ -156,6 +156,10 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
                                     blank=True, validators=[MinValueValidator(Decimal("0"))])
     # Kept by the selling-cycle services, never by forms.
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, editable=False)
+    # When the PO came in (stage 9) and when finance booked it (stage 10): won and booked
+    # deals are forecast in the period of these dates, not of the expected close date.
+    won_on = models.DateField(_("won on"), null=True, editable=False, db_index=True)
+    booked_on = models.DateField(_("booked on"), null=True, editable=False, db_index=True)
     flagged_criteria = models.JSONField(_("criteria that stopped holding"), default=list,
                                         blank=True, editable=False)
     loss_reason = models.TextField(_("loss reason"), blank=True, editable=False)

@@ -106,6 +106,13 @@ def _record_move(opportunity: Opportunity, *, from_stage: str, how: str, by: Use
                  reason: str, evaluation) -> StageChange:
     opportunity.stage_entered_at = timezone.now()
     opportunity.flagged_criteria = []
+    today = timezone.localdate()
+    if opportunity.stage == "9":
+        opportunity.won_on = today
+    elif opportunity.stage == "10":
+        opportunity.booked_on = today
+    elif opportunity.stage in ("lead", "lost", "no_go"):
+        opportunity.won_on = opportunity.booked_on = None
     opportunity.save()  # ConcurrentTransitionMixin refuses a stale instance here too
     return StageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=opportunity.stage, how=how,

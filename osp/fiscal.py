@@ -46,3 +46,41 @@ def fiscal_year_start(day: datetime.date | None = None,
     start_month = start_month or settings.OSP_FISCAL_YEAR_START_MONTH
     year = day.year if day.month >= start_month else day.year - 1
     return datetime.date(year, start_month, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A fiscal quarter or a whole fiscal year."""
+
+    label: str  # "FY2027 Q1" or "FY2027"
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self):
+        return self.label
+
+
+def fiscal_year_period(year: int, start_month: int | None = None) -> Period:
+    start_month = start_month or settings.OSP_FISCAL_YEAR_START_MONTH
+    first = datetime.date(year if start_month == 1 else year - 1, start_month, 1)
+    ny, nm = _add_months(first.year, first.month, 12)
+    return Period(f"FY{year}", first, datetime.date(ny, nm, 1) - datetime.timedelta(days=1))
+
+
+def parse_period(value: str | None, today: datetime.date | None = None) -> Period:
+    """"FY2027", "FY2027 Q1" or "FY2027Q1"; anything else is the current quarter."""
+    import re
+
+    match = re.fullmatch(r"FY(\d{4})(?:\s*Q([1-4]))?", (value or "").strip().upper())
+    if not match:
+        q = fiscal_quarter(today)
+        return Period(str(q), q.start, q.end)
+    year = fiscal_year_period(int(match.group(1)))
+    if match.group(2) is None:
+        return year
+    quarter = fiscal_quarter(datetime.date(*_add_months(year.start.year, year.start.month,
+                                                        3 * (int(match.group(2)) - 1)), 1))
+    return Period(str(quarter), quarter.start, quarter.end)
