@@ -144,3 +144,18 @@ class SnapshotLine(models.Model):
 
     def __str__(self):
         return f"{self.snapshot_id}/{self.opportunity_id}"
+
+
+class RiskRuleSetting(models.Model):
+    """An administrator's switch and threshold for one risk rule (forecasting.risks)."""
+
+    code = models.CharField(_("rule"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+
+    def __str__(self):
+        return self.code

@@ -159,6 +159,8 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     # When the PO came in (stage 9) and when finance booked it (stage 10): won and booked
     # deals are forecast in the period of these dates, not of the expected close date.
     won_on = models.DateField(_("won on"), null=True, editable=False, db_index=True)
+    close_date_pushes = models.PositiveSmallIntegerField(
+        _("times the close date was pushed out"), default=0, editable=False)
     booked_on = models.DateField(_("booked on"), null=True, editable=False, db_index=True)
     flagged_criteria = models.JSONField(_("criteria that stopped holding"), default=list,
                                         blank=True, editable=False)

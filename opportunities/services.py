@@ -129,7 +129,11 @@ def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partn
     if moved and not access.can_work_on_account(user, fields["account"]):
         raise ValidationError({"account": _("You cannot move opportunities to this "
                                                 "account.")})
+    pushed = ("expected_close_date" in fields and opportunity.expected_close_date
+              and fields["expected_close_date"] > opportunity.expected_close_date)
     apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
+    if pushed:
+        opportunity.close_date_pushes += 1  # a risk signal when it happens twice or more
     _save(opportunity)
     _set_related(opportunity, team=team, partners=partners, competitors=competitors)
     # Amounts, dates, partners and terms feed the gates and the approvals.

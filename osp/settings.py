@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.send_selling_cycle_reminders",
         "schedule": crontab(minute=0),
     },
+    "weekly-forecast-snapshot": {
+        "task": "forecasting.tasks.take_weekly_snapshot",
+        "schedule": crontab(day_of_week=1, hour=6, minute=0),
+    },
     "plan-reminders": {
         "task": "plans.tasks.send_plan_reminders",
         "schedule": crontab(minute=10),

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
 from accounts.api import AccountViewSet, ContactViewSet, PartnerViewSet, TerritoryViewSet
+from forecasting import api as forecast_api
+from forecasting import views as forecast_views
 from opportunities import cycle_views
 from opportunities import views as opp_views
 from opportunities.api import OpportunityViewSet
@@ -27,9 +29,14 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("forecast/snapshots", forecast_api.SnapshotViewSet, basename="snapshot")
+router.register("forecast/adjustments", forecast_api.AdjustmentViewSet, basename="adjustment")
+router.register("forecast/quotas", forecast_api.QuotaViewSet, basename="quota")
 
 api_urls = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("forecast/", forecast_api.forecast, name="api-forecast"),
+    path("forecast/export.xlsx", forecast_api.forecast_export, name="api-forecast-export"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
@@ -107,6 +114,11 @@ urlpatterns = [
     path("approvals/<int:approval_pk>/decide/", cycle_views.approval_decide,
          name="approval-decide"),
     path("finance/", cycle_views.finance_inbox, name="finance-inbox"),
+    # Forecast
+    path("forecast/", forecast_views.forecast_page, name="forecast"),
+    path("forecast/adjust/", forecast_views.adjust, name="forecast-adjust"),
+    path("forecast/snapshot/", forecast_views.take_snapshot, name="forecast-snapshot"),
+    path("forecast/export.xlsx", forecast_views.export, name="forecast-export"),
     # Plans
     path("plans/", plan_views.plan_list, name="plan-list"),
     path("plans/new/", plan_views.plan_create, name="plan-create"),

@@ -1,0 +1,152 @@
+"""The forecast over the API: the rollup of any node and period, snapshots and what
+changed, adjustments, quotas and the .xlsx export — with the same visibility rules."""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from forecasting import selectors, services
+from forecasting.changes import snapshot_changes
+from forecasting.models import ForecastAdjustment, ForecastSnapshot, Quota
+from osp import access
+from osp.fiscal import parse_period
+from osp.models import User
+
+NODE = OpenApiParameter("node", str, description='"user:12", "territory:3", "partner:5", '
+                                                 '"account:9"; default: me and my team')
+PERIOD = OpenApiParameter("period", str, description='"FY2027 Q1" or "FY2027"; default: '
+                                                     'the current quarter')
+
+
+def _cell(cell):
+    return {"count": cell.count, "amount": str(cell.amount), "weighted": str(cell.weighted)}
+
+
+@extend_schema(parameters=[NODE, PERIOD], responses={200: dict})
+@api_view(["GET"])
+def forecast(request):
+    """The rollup per category and stage, with quota, attainment and, for people, each
+    rep's numbers beside the manager's adjustments."""
+    node = selectors.parse_node(request.user, request.query_params.get("node"))
+    period = parse_period(request.query_params.get("period"))
+    r = selectors.forecast_rollup(user=request.user, node=node, period=period)
+    return Response({
+        "node": node.key, "period": period.label, "start": period.start, "end": period.end,
+        "categories": {c: _cell(cell) for c, cell in r.categories.items()},
+        "stages": {s: _cell(cell) for s, cell in r.stages.items()},
+        "weighted_pipeline": str(r.weighted_pipeline),
+        "quota": None if r.quota is None else str(r.quota),
+        "attainment_booked": r.attainment(r.booked),
+        "attainment_won_and_booked": r.attainment(r.won_and_booked),
+        "reps": [{"user": rep["user"].pk, "name": str(rep["user"]),
+                  "categories": {c: _cell(cell) for c, cell in rep["cells"].items()},
+                  "adjusted": {c: str(a.amount) for c, a in rep["adjusted"].items()}}
+                 for rep in r.reps],
+    })
+
+
+@extend_schema(parameters=[NODE, PERIOD], responses={(200, "application/vnd.openxmlformats-"
+                                                        "officedocument.spreadsheetml.sheet"):
+                                                       bytes})
+@api_view(["GET"])
+def forecast_export(request):
+    from forecasting.export import EXPORT_CONTENT_TYPE, export_filename, forecast_workbook
+
+    node = selectors.parse_node(request.user, request.query_params.get("node"))
+    period = parse_period(request.query_params.get("period"))
+    response = HttpResponse(content_type=EXPORT_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(node, period)}"'
+    forecast_workbook(user=request.user, node=node, period=period, out=response)
+    return response
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ForecastSnapshot
+        fields = ["id", "taken_at", "label"]
+
+
+class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Snapshots. POST takes one now (managers); GET …/{id}/changes/?to=<id> lists what
+    changed since (to now when `to` is absent), for the deals you can see."""
+
+    serializer_class = SnapshotSerializer
+    queryset = ForecastSnapshot.objects.all()
+
+    @extend_schema(request=None, responses={201: SnapshotSerializer})
+    def create(self, request):
+        if not (request.user.has_role("sales_manager") or request.user.is_admin):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Managers take snapshots.")
+        snapshot = services.forecast_snapshot_take(user=request.user, label="api")
+        return Response(SnapshotSerializer(snapshot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("to", int)], responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def changes(self, request, pk=None):
+        before = self.get_object()
+        to = request.query_params.get("to")
+        after = ForecastSnapshot.objects.filter(pk=to).first() if to else None
+        owners = (None if access.reads_everything(request.user)
+                  else access.scope_user_ids(request.user))
+        visible = set(access.opportunities_visible_to(request.user).values_list("pk", flat=True)
+                      ) if owners is not None else None
+        rows = [c for c in snapshot_changes(before, after, owners=owners)
+                if visible is None or c.opportunity_id in visible]
+        return Response([{"kind": c.kind, "label": str(c.label), "opportunity": c.opportunity_id,
+                          "owner": c.owner_id, "before": c.before, "after": c.after,
+                          "delta": str(c.delta)} for c in rows])
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ForecastAdjustment
+        fields = ["id", "subject", "manager", "period", "category", "amount", "note",
+                  "created_at"]
+        read_only_fields = ["manager", "created_at"]
+
+
+class AdjustmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """Adjustments of the people below you (and of you), newest first; history kept."""
+
+    serializer_class = AdjustmentSerializer
+    filterset_fields = ["subject", "period", "category"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ForecastAdjustment.objects.none()
+        return ForecastAdjustment.objects.filter(
+            subject_id__in=access.scope_user_ids(self.request.user))
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        subject = access.get_visible_or_404(self.request.user, User, d["subject"].pk)
+        serializer.instance = services.forecast_adjust(
+            manager=self.request.user, subject=subject, period=d["period"],
+            category=d["category"], amount=d["amount"], note=d["note"])
+
+
+class QuotaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Quota
+        fields = ["id", "user", "territory", "fiscal_year", "quarter", "amount"]
+
+
+class QuotaViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Quotas of your team (everyone's for finance and admins); set in the admin."""
+
+    serializer_class = QuotaSerializer
+    filterset_fields = ["user", "territory", "fiscal_year", "quarter"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Quota.objects.none()
+        qs = Quota.objects.order_by("fiscal_year", "quarter", "pk")
+        if access.reads_everything(self.request.user):
+            return qs
+        return qs.filter(user_id__in=access.scope_user_ids(self.request.user)) | qs.filter(
+            territory__owner_id__in=access.scope_user_ids(self.request.user))

@@ -1,0 +1,54 @@
+"""Writes to the forecast: manager adjustments and snapshots."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from forecasting.models import (
+    Category,
+    ForecastAdjustment,
+    ForecastSnapshot,
+    SnapshotLine,
+    StageCategory,
+)
+from opportunities.models import Opportunity
+from osp import access
+from osp.models import User
+
+
+@transaction.atomic
+def forecast_adjust(*, manager: User, subject: User, period: str, category: str,
+                    amount: Decimal, note: str) -> ForecastAdjustment:
+    """A manager's number for someone below them; earlier numbers stay as history."""
+    if subject.pk == manager.pk or subject.pk not in access.scope_user_ids(manager):
+        raise PermissionDenied(_("You can only adjust the forecast of people below you."))
+    adjustment = ForecastAdjustment(subject=subject, manager=manager, period=period,
+                                    category=category, amount=amount, note=(note or "").strip())
+    if category not in (Category.COMMIT, Category.BEST_CASE):
+        raise ValidationError({"category": _("Only commit and best case are adjusted.")})
+    adjustment.full_clean()
+    adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def forecast_snapshot_take(*, user: User | None = None, label: str = "") -> ForecastSnapshot:
+    """Freeze every open opportunity's stage, category, amount and close date (booked,
+    lost and no-go deals are closed and not in it). A few queries, in bulk."""
+    mapping = StageCategory.mapping()
+    snapshot = ForecastSnapshot.objects.create(taken_by=user, label=label)
+    rows = (Opportunity.objects.exclude(stage__in=["10", "lost", "no_go"])
+            .values_list("pk", "owner_id", "stage", "amount_base", "expected_close_date")
+            .iterator(chunk_size=5000))
+    batch = []
+    for pk, owner_id, stage, amount, close in rows:
+        batch.append(SnapshotLine(snapshot=snapshot, opportunity_id=pk, owner_id_at=owner_id,
+                                  stage=stage, category=mapping[stage][0], amount_base=amount,
+                                  expected_close_date=close))
+        if len(batch) >= 5000:
+            SnapshotLine.objects.bulk_create(batch)
+            batch = []
+    SnapshotLine.objects.bulk_create(batch)
+    return snapshot

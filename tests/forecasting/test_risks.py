@@ -1,0 +1,83 @@
+"""Each risk flag, on and off."""
+
+import datetime
+
+from django.utils import timezone
+
+from accounts.models import BuyingRole
+from forecasting.models import RiskRuleSetting
+from forecasting.risks import opportunity_risks, risk_flags
+from opportunities.models import Activity, Competitor, Opportunity
+from opportunities.services import opportunity_update
+from tests.factories import ContactFactory
+from tests.forecasting.conftest import place
+
+
+def has(opp, words):
+    return any(words in r for r in opportunity_risks(opp))
+
+
+def test_commit_without_an_executive_sponsor(people, book):
+    assert has(book.commit_b, "executive sponsor")
+    ContactFactory(account=book.acc_b, buying_role=BuyingRole.BUSINESS_LEAD)
+    assert not has(book.commit_b, "executive sponsor")
+
+
+def test_no_competitor_from_stage_5(people, book):
+    assert has(book.best, "No competitor")
+    book.best.competitors.add(Competitor.objects.create(name="SAP"))
+    assert not has(book.best, "No competitor")
+
+
+def test_quote_before_stage_5(people, book):
+    assert not has(book.pipeline, "quote")
+    opportunity_update(opportunity=book.pipeline, user=people.admin, quoted_amount=1000)
+    assert has(book.pipeline, "quote")
+
+
+def test_close_date_pushed_twice(people, book):
+    deal = place(people, book.acc_a, "Pushy", "1000", "3")
+    for days in (30, 60):
+        opportunity_update(opportunity=deal, user=people.admin,
+                           expected_close_date=deal.expected_close_date
+                           + datetime.timedelta(days=days))
+        deal.refresh_from_db()
+        assert has(deal, "pushed out") == (days == 60)
+
+
+def test_no_activity_for_30_days(people, book):
+    assert has(book.pipeline, "No activity")
+    Activity.objects.create(opportunity=book.pipeline, author=people.rep_a2, subject="call",
+                            occurred_on=timezone.localdate())
+    assert not has(book.pipeline, "No activity")
+
+
+def test_stale_plan_and_single_contact(people, book):
+    assert has(book.pipeline, "plan not updated")  # stage 3 with no plan at all
+    assert has(book.best, "only one customer contact")
+
+
+def test_no_win_loss_analysis_after_14_days(people, book):
+    Opportunity.objects.filter(pk=book.booked.pk).update(
+        stage_entered_at=timezone.now() - datetime.timedelta(days=20))
+    assert has(book.booked, "win/loss")
+    from opportunities.models import WinLossAnalysis
+
+    WinLossAnalysis.objects.create(opportunity=book.booked, why="fit", repeat_or_avoid="x",
+                                   author=people.rep_a)
+    assert not has(book.booked, "win/loss")
+
+
+def test_an_admin_turns_a_rule_off_or_changes_its_days(people, book):
+    assert has(book.pipeline, "No activity")
+    RiskRuleSetting.objects.create(code="no_activity", enabled=False)
+    assert not has(book.pipeline, "No activity")
+    RiskRuleSetting.objects.filter(code="no_activity").update(enabled=True, days=7)
+    assert any("7 days" in r for r in opportunity_risks(book.pipeline))
+
+
+def test_all_rules_cost_one_query_each(people, book, django_assert_max_num_queries):
+    from forecasting.risks import RULES
+
+    with django_assert_max_num_queries(len(RULES) + 3):
+        risk_flags(Opportunity.objects.all())
