@@ -198,9 +198,20 @@ def board(request):
                         "total": totals.get(stage, {}).get("total") or 0})
     people = (User.objects.all() if access.reads_everything(request.user)
               else User.objects.filter(pk__in=access.scope_user_ids(request.user)))
+    from forecasting.risks import risk_flags
+
+    shown = [card.pk for col in columns for card in col["cards"]]
+    flags = risk_flags(Opportunity.objects.filter(pk__in=shown))
+    for col in columns:
+        col["cards"] = [_with_risks(card, flags) for card in col["cards"]]
     return render(request, "opportunities/board.html", {
         "columns": columns, "people": people, "owner": owner,
         "per_column": CARDS_PER_COLUMN})
+
+
+def _with_risks(card, flags):
+    card.risks = flags.get(card.pk, [])
+    return card
 
 
 class PlanForm(forms.ModelForm):

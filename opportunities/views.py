@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
+from forecasting.risks import opportunity_risks
 from opportunities import cycle_views, selectors, services
 from opportunities.forms import (
     ActivityForm,
@@ -70,6 +71,7 @@ def opportunity_detail(request, pk):
         "plan": opportunity.plans.order_by("-version").first(),
         "activities": opportunity.activities.select_related("author")[:50],
         "action_items": opportunity.action_items.select_related("assignee", "contact"),
+        "risks": opportunity_risks(opportunity),
         "action_item_form": _action_item_form(opportunity),
         "can_change": panel["can_change"],
         "team_form": TeamMemberForm(),

@@ -294,6 +294,32 @@ class Command(BaseCommand):
             if i % 10 == 0 or i == n_opportunities:
                 self.progress("opportunities", i, n_opportunities)
         self.plans(people, territories, accounts, partners, rnd)
+        self.forecast(people, territories, rnd)
+
+    def forecast(self, people, territories, rnd):
+        """Quotas for the year, and a few weekly snapshots so the trend has a shape."""
+        import datetime
+
+        from forecasting.models import ForecastSnapshot, Quota, SnapshotLine
+        from forecasting.services import forecast_snapshot_take
+
+        year = fiscal_quarter().year
+        for q in (1, 2, 3, 4):
+            for rep, territory in REP_TERRITORY.items():
+                Quota.objects.create(user=people[rep], fiscal_year=year, quarter=q,
+                                     amount=Decimal(rnd.choice([1500, 2000, 2500])) * 1000)
+                Quota.objects.create(territory=territories[territory], fiscal_year=year,
+                                     quarter=q, amount=Decimal(2500000))
+        now = timezone.now()
+        for weeks in (6, 5, 4, 3, 2, 1):
+            snapshot = forecast_snapshot_take(label="weekly")
+            ForecastSnapshot.objects.filter(pk=snapshot.pk).update(
+                taken_at=now - datetime.timedelta(weeks=weeks))
+            # Earlier weeks had a thinner commit: scale the amounts down a little.
+            factor = Decimal(1) - Decimal(weeks) / 20
+            for line in snapshot.lines.filter(category__in=["commit", "best_case"]):
+                SnapshotLine.objects.filter(pk=line.pk).update(
+                    amount_base=(line.amount_base * factor).quantize(Decimal("0.01")))
 
     def plans(self, people, territories, accounts, partners, rnd):
         """Step 1: territory plans for each rep, account plans for named accounts, a partner
