@@ -42,5 +42,9 @@ check-messages: install
 	  (echo "locale/ is not in step with the source strings: run make messages"; exit 1)
 	$(PY) scripts/check_messages.py
 
+# Benchmarks on this machine's PostgreSQL (database osp_bench); not part of the tests.
+bench: install
+	bash scripts/bench.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles
