@@ -131,3 +131,18 @@ def test_the_forecast_page_and_api(people, book, client, api):
     body = api(people.director).get("/api/v1/forecast/").json()
     assert Decimal(body["categories"]["commit"]["amount"]) == Decimal("220000")
     assert api(people.rep_b).get(f"/api/v1/forecast/?node=user:{people.rep_a.pk}").status_code == 404
+
+
+def test_the_export_downloads_from_the_page_and_the_api(people, book, client, api):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(people.director)
+    response = client.get("/forecast/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True)["Forecast"]
+    assert sum(1 for _ in sheet.iter_rows(min_row=2)) == 5  # the deals in the period
+    api_response = api(people.director).get("/api/v1/forecast/export.xlsx")
+    assert api_response.status_code == 200 and api_response.content[:2] == b"PK"
