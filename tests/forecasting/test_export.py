@@ -208,12 +208,12 @@ def test_headers_are_translated(people, book):
         expected = [translation.gettext(h) for h in HEADERS_EN[:10]]
     assert _rows(english["Forecast"])[0] == HEADERS_EN
     assert count == 4
-    zh_headers = _rows(chinese["Forecast"])[0]
+    zh_headers = _rows(chinese.worksheets[0])[0]
     assert zh_headers[:10] == expected
     assert zh_headers != HEADERS_EN
     assert any(CJK.search(h) for h in zh_headers)
     # Stage labels come from the catalogue too.
-    stages = {row[5] for row in _rows(chinese["Forecast"])[1:]}
+    stages = {row[5] for row in _rows(chinese.worksheets[0])[1:]}
     assert any(CJK.search(s) for s in stages)
 
 
