@@ -45,3 +45,17 @@ def book(people, settings):
         commit_b=place(people, acc_b, "B commit", "80000", "8"),
         lead=place(people, acc_b, "B lead", "999000", "lead"),
     )
+
+
+@pytest.fixture
+def walker_for_book(people, book):
+    """Writes the opportunity plan of the book's stage-3 deal."""
+    from plans.models import SECTIONS
+    from plans.services import opportunity_plan_save
+
+    class Planner:
+        def plan(self):
+            opportunity_plan_save(opportunity=book.pipeline, user=people.admin,
+                                  **{n: "text" for n in SECTIONS})
+
+    return Planner()

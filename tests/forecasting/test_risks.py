@@ -81,3 +81,36 @@ def test_all_rules_cost_one_query_each(people, book, django_assert_max_num_queri
 
     with django_assert_max_num_queries(len(RULES) + 3):
         risk_flags(Opportunity.objects.all())
+
+
+def test_stale_plan_off_and_single_contact_off(people, book, walker_for_book):
+    walker_for_book.plan()
+    assert not has(book.pipeline, "plan not updated")
+    from opportunities.models import Attestation
+
+    for name in ("Ms Tech", "Mr Boss"):
+        Attestation.objects.create(opportunity=book.best, criterion="5.shortlisted",
+                                   action="attest", note="x", contact_name=name,
+                                   occurred_on=timezone.localdate(), by=people.rep_a)
+    assert not has(book.best, "only one customer contact")
+
+
+def test_the_forecast_page_queries_do_not_grow(people, book, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forecasting.services import forecast_snapshot_take
+
+    forecast_snapshot_take()
+    client.force_login(people.director)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/forecast/").status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(15):
+        place(people, book.acc_b, f"more {i}", "1000", "6")
+    forecast_snapshot_take()
+    assert count() == small

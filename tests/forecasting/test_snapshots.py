@@ -46,3 +46,28 @@ def test_advanced_moved_back_and_won(people, book):
     assert [(c.kind, c.before, c.after) for c in changes if c.opportunity_id == deal.pk] == [
         ("moved_back", "5", "4")]
     assert any(c.kind == "new" for c in snapshot_changes(before, None))
+
+
+def test_no_go_and_amount_down(people, book):
+    early = place(people, book.acc_a, "Early", "20000", "2")
+    before = forecast_snapshot_take()
+    cycle.opportunity_transition(opportunity=early, user=people.admin, to="no_go",
+                                 reason="no budget")
+    opportunity_update(opportunity=book.best, user=people.admin, amount=Decimal("90000"))
+    kinds = {(c.kind, c.opportunity_id) for c in snapshot_changes(before, None)}
+    assert ("no_go", early.pk) in kinds
+    assert ("amount_down", book.best.pk) in kinds
+
+
+def test_advanced_and_won_between_two_snapshots(people, book):
+    """The stage is protected, so the earlier snapshot's lines are set back instead."""
+    from forecasting.models import SnapshotLine
+
+    earlier = forecast_snapshot_take()
+    later = forecast_snapshot_take()
+    SnapshotLine.objects.filter(snapshot=earlier, opportunity=book.commit_b).update(stage="7")
+    SnapshotLine.objects.filter(snapshot=later, opportunity=book.best).update(stage="9")
+    changes = {(c.kind, c.opportunity_id, c.before, c.after)
+               for c in snapshot_changes(earlier, later)}
+    assert ("advanced", book.commit_b.pk, "7", "8") in changes
+    assert ("won", book.best.pk, "6", "9") in changes
