@@ -34,7 +34,7 @@ BOLD = Font(bold=True)
 
 FIELDS = ("pk", "owner__first_name", "owner__last_name", "owner__username",
           "account__territory__name", "account__name", "name", "stage", "amount", "currency",
-          "amount_base", "expected_close_date", "stage_entered_at")
+          "amount_base", "expected_close_date", "stage_entered_at", "next_step")
 # Column widths of the Forecast sheet, in the order of its headers.
 WIDTHS = (20, 18, 28, 34, 28, 26, 22, 12, 14, 9, 16, 16, 14, 12, 16, 30)
 
@@ -59,7 +59,19 @@ def forecast_workbook(*, user, node: Node, period: Period, out) -> int:
 
 # --- Sheet 1: the opportunities --------------------------------------------------------
 
-def _forecast_headers() -> list[str]:
+def pipeline_table(opportunities, mapping=None) -> tuple[list[str], list[list]]:
+    """The spreadsheet's headers and rows as plain values, for pages that show a pipeline
+    "in the same format as the forecast sheet" (the account plan)."""
+    mapping = mapping or StageCategory.mapping()
+    rows = list(opportunities.order_by("expected_close_date", "pk").values_list(*FIELDS))
+    partners = _partner_names([row[0] for row in rows])
+    labels = _Labels()
+    return forecast_headers(), [
+        [row[0], *_forecast_row(None, row, partners.get(row[0], ""), mapping, labels)]
+        for row in rows]
+
+
+def forecast_headers() -> list[str]:
     return [_("Owner"), _("Territory"), _("Account"), _("Opportunity"), _("Partner"),
             _("Stage"), _("Category"), _("Probability (%)"), _("Amount"), _("Currency"),
             _("Amount in %(currency)s") % {"currency": settings.OSP_BASE_CURRENCY},
@@ -72,7 +84,7 @@ def _forecast_sheet(workbook, *, user, node, period, mapping) -> int:
     sheet.freeze_panes = "A2"
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.append(_bold_row(sheet, _forecast_headers()))
+    sheet.append(_bold_row(sheet, forecast_headers()))
 
     deals = (in_period(node_opportunities(user, node), period, mapping)
              .order_by("expected_close_date", "pk").values_list(*FIELDS)
@@ -89,7 +101,7 @@ def _forecast_sheet(workbook, *, user, node, period, mapping) -> int:
 
 def _forecast_row(sheet, row, partners, mapping, labels) -> list:
     (pk, first, last, username, territory, account, name, stage, amount, currency,
-     amount_base, close, entered) = row
+     amount_base, close, entered, next_step) = row
     category, probability = mapping.get(stage, (Category.OMITTED, 0))
     owner = f"{first} {last}".strip() or username
     weighted = (amount_base or 0) * Decimal(probability) / HUNDRED
@@ -97,7 +109,7 @@ def _forecast_row(sheet, row, partners, mapping, labels) -> list:
     return [owner, territory or "", account, name, partners, labels.stage(stage),
             labels.category(category), probability, _money(sheet, amount), currency,
             _money(sheet, amount_base), _money(sheet, weighted), _date(sheet, close),
-            labels.quarter(close), _date(sheet, last_change), ""]
+            labels.quarter(close), _date(sheet, last_change), next_step]
 
 
 def _partner_names(ids: list[int]) -> dict[int, str]:
@@ -206,16 +218,16 @@ def _bold_row(sheet, values) -> list:
 
 
 def _money(sheet, value):
-    if value is None:
-        return None
+    if value is None or sheet is None:
+        return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = MONEY_FORMAT
     return cell
 
 
 def _date(sheet, value):
-    if value is None:
-        return None
+    if value is None or sheet is None:
+        return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = DATE_FORMAT
     return cell

@@ -55,7 +55,8 @@ class OpportunitySerializer(StrictSerializer):
         fields = ["id", "name", "account", "account_name", "owner", "owner_name", "stage",
                   "stage_label", "amount", "currency", "amount_base", "expected_close_date",
                   "lead_source", "why_do_it", "why_now", "pains", "budget",
-                  "procurement_process", "description", "quoted_amount", "discount_percent",
+                  "procurement_process", "description", "next_step", "quoted_amount",
+                  "discount_percent",
                   "commercial_terms", "po_number", "po_date", "po_amount", "team", "partners",
                   "competitors", "competitor_names", "flagged_criteria", "stage_entered_at",
                   "source", "external_id", "created_at", "updated_at"]

@@ -34,12 +34,15 @@ class OpportunityForm(OwnedForm):
     class Meta:
         model = Opportunity
         fields = ["name", "account", "owner", "amount", "currency", "expected_close_date",
-                  "lead_source", "budget", "procurement_process", "why_do_it", "why_now",
-                  "pains", "description"]
+                  "next_step", "lead_source", "budget", "procurement_process", "why_do_it",
+                  "why_now", "pains", "description", "quoted_amount", "discount_percent",
+                  "commercial_terms", "po_number", "po_date", "po_amount"]
         widgets = {
             "expected_close_date": forms.DateInput(attrs={"type": "date"}),
+            "po_date": forms.DateInput(attrs={"type": "date"}),
             **{f: forms.Textarea(attrs={"rows": 3}) for f in
-               ("procurement_process", "why_do_it", "why_now", "pains", "description")},
+               ("procurement_process", "why_do_it", "why_now", "pains", "description",
+                "commercial_terms")},
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -140,6 +140,7 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
                                  blank=True, validators=[MinValueValidator(Decimal("0"))])
     procurement_process = models.TextField(_("procurement process"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
     competitors = models.ManyToManyField(Competitor, verbose_name=_("competitors"), blank=True,
                                          related_name="opportunities")
     # What approvals and gates look at (stages 6, 7 and 9).

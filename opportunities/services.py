@@ -25,7 +25,7 @@ from osp.services import apply_fields, check_can_change, check_can_create, check
 
 OPPORTUNITY_FIELDS = ("name", "account", "owner", "amount", "currency", "expected_close_date",
                       "lead_source", "why_do_it", "why_now", "pains", "budget",
-                      "procurement_process", "description", "quoted_amount",
+                      "procurement_process", "description", "next_step", "quoted_amount",
                       "discount_percent", "commercial_terms", "po_number", "po_date",
                       "po_amount", "source", "external_id")
 

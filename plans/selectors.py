@@ -60,11 +60,14 @@ def plan_overview(plan) -> dict:
     if plan.kind == PlanKind.ACCOUNT:
         from accounts.views import org_chart
 
+        from forecasting.export import pipeline_table
+
         deals = plan.account.opportunities.all()
+        headers, rows = pipeline_table(deals.filter(stage__in=open_stages))
         return {
             "org_chart": org_chart(list(plan.account.contacts.all())),
-            "pipeline": deals.filter(stage__in=open_stages).select_related("owner")
-            .order_by("expected_close_date"),
+            # "In the same format as the forecast sheet" (METHODOLOGY.md §5).
+            "pipeline_headers": headers, "pipeline_rows": rows,
             "ytd": _ytd(deals),
         }
     deals = Opportunity.objects.filter(deal_partners__partner=plan.partner).distinct()
