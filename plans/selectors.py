@@ -59,7 +59,6 @@ def plan_overview(plan) -> dict:
         }
     if plan.kind == PlanKind.ACCOUNT:
         from accounts.views import org_chart
-
         from forecasting.export import pipeline_table
 
         deals = plan.account.opportunities.all()
