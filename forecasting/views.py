@@ -28,11 +28,12 @@ CHART_CATEGORIES = [Category.COMMIT, Category.BEST_CASE]
 
 
 def _drill(node, period, stages) -> str:
-    params = [("closes_after", period.start.isoformat()),
-              ("closes_before", period.end.isoformat())]
-    params += [("stage", s) for s in stages]
+    """The opportunity list showing exactly the deals behind a number."""
+    params = [("period", period.label)] + [("stage", s) for s in stages]
     if node.kind == "user":
-        params.append(("owner", node.obj.pk))
+        params.append(("team", node.obj.pk))
+    elif node.kind == "account":
+        params.append(("account", node.obj.pk))
     return reverse("opportunity-list") + "?" + urlencode(params)
 
 

@@ -92,9 +92,28 @@ class OpportunityFilter(django_filters.FilterSet):
         field_name="expected_close_date", lookup_expr="lte", label=_("Closes on or before"),
         widget=forms.DateInput(attrs={"type": "date"}))
 
+    # Drill-down from the forecast: a person's whole team, and a forecast period (open deals
+    # by close date, won and booked ones by the date they were won or booked).
+    team = django_filters.NumberFilter(method="filter_team", widget=forms.HiddenInput)
+    period = django_filters.CharFilter(method="filter_period", widget=forms.HiddenInput)
+    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+
     class Meta:
         model = Opportunity
         fields = ["stage", "owner", "lead_source"]
+
+    def filter_team(self, queryset, name, value):
+        user = self.request.user
+        if not (access.reads_everything(user) or int(value) in access.scope_user_ids(user)):
+            return queryset.none()
+        return queryset.filter(owner_id__in=access.scope_user_ids(User(pk=int(value))))
+
+    def filter_period(self, queryset, name, value):
+        from forecasting.models import StageCategory
+        from forecasting.selectors import in_period
+        from osp.fiscal import parse_period
+
+        return in_period(queryset, parse_period(value), StageCategory.mapping())
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

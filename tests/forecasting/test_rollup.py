@@ -147,3 +147,15 @@ def test_the_export_downloads_from_the_page_and_the_api(people, book, client, ap
     assert sum(1 for _ in sheet.iter_rows(min_row=2)) == 5  # the deals in the period
     api_response = api(people.director).get("/api/v1/forecast/export.xlsx")
     assert api_response.status_code == 200 and api_response.content[:2] == b"PK"
+
+
+def test_drill_down_lists_exactly_the_deals_behind_a_number(people, book, client):
+    from forecasting.views import _drill
+
+    client.force_login(people.director)
+    url = _drill(Node("user", people.manager_a), parse_period(None), ["7", "8"])
+    html = client.get(url).content.decode()
+    assert "A commit in CNY" in html  # rep_a's, in manager_a's team
+    assert "B commit" not in html and "A2 next quarter" not in html
+    booked = client.get(_drill(Node("user", people.director), parse_period(None), ["10"]))
+    assert "A booked" in booked.content.decode()
