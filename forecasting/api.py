@@ -1,7 +1,6 @@
 """The forecast over the API: the rollup of any node and period, snapshots and what
 changed, adjustments, quotas and the .xlsx export — with the same visibility rules."""
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -52,14 +51,9 @@ def forecast(request):
                                                        bytes})
 @api_view(["GET"])
 def forecast_export(request):
-    from forecasting.export import EXPORT_CONTENT_TYPE, export_filename, forecast_workbook
+    from forecasting.export import export_response
 
-    node = selectors.parse_node(request.user, request.query_params.get("node"))
-    period = parse_period(request.query_params.get("period"))
-    response = HttpResponse(content_type=EXPORT_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(node, period)}"'
-    forecast_workbook(user=request.user, node=node, period=period, out=response)
-    return response
+    return export_response(request.user, request.query_params)
 
 
 class SnapshotSerializer(serializers.ModelSerializer):

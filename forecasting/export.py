@@ -231,3 +231,18 @@ def _date(sheet, value):
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = DATE_FORMAT
     return cell
+
+
+def export_response(user, params):
+    """The .xlsx download for the `node` and `period` in `params` (page and API alike)."""
+    from django.http import HttpResponse
+
+    from forecasting.selectors import parse_node
+    from osp.fiscal import parse_period
+
+    node = parse_node(user, params.get("node"))
+    period = parse_period(params.get("period"))
+    response = HttpResponse(content_type=EXPORT_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(node, period)}"'
+    forecast_workbook(user=user, node=node, period=period, out=response)
+    return response

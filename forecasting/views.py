@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -156,11 +155,6 @@ def take_snapshot(request):
 
 @login_required
 def export(request):
-    from forecasting.export import EXPORT_CONTENT_TYPE, export_filename, forecast_workbook
+    from forecasting.export import export_response
 
-    node = selectors.parse_node(request.user, request.GET.get("node"))
-    period = parse_period(request.GET.get("period"))
-    response = HttpResponse(content_type=EXPORT_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(node, period)}"'
-    forecast_workbook(user=request.user, node=node, period=period, out=response)
-    return response
+    return export_response(request.user, request.GET)

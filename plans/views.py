@@ -218,33 +218,28 @@ def plan_compare(request, pk):
 @require_POST
 def action_item_add(request, pk):
     plan = _get(request, pk)
+    return _add_action_item(request, plan, _contacts_for(plan), plan=plan)
+
+
+def _add_action_item(request, parent, contacts, **on):
     form = ActionItemForm(request.POST)
-    form.fields["contact"].queryset = _contacts_for(plan)
+    form.fields["contact"].queryset = contacts
     if form.is_valid():
         try:
-            services.action_item_add(user=request.user, plan=plan, **form.cleaned_data)
+            services.action_item_add(user=request.user, **on, **form.cleaned_data)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
     else:
         messages.error(request, _("An action item needs what, who and when."))
-    return redirect(plan)
+    return redirect(parent)
 
 
 @login_required
 @require_POST
 def opportunity_action_add(request, pk):
     opportunity = access.get_visible_or_404(request.user, Opportunity, pk)
-    form = ActionItemForm(request.POST)
-    form.fields["contact"].queryset = opportunity.account.contacts.all()
-    if form.is_valid():
-        try:
-            services.action_item_add(user=request.user, opportunity=opportunity,
-                                     **form.cleaned_data)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-    else:
-        messages.error(request, _("An action item needs what, who and when."))
-    return redirect(opportunity)
+    return _add_action_item(request, opportunity, opportunity.account.contacts.all(),
+                            opportunity=opportunity)
 
 
 @login_required
