@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -62,6 +63,9 @@ class User(AbstractUser):
         related_name="reports",
     )
     title = models.CharField(_("job title"), max_length=100, blank=True)
+    # The language chosen in the interface, so e-mails reach people in it too.
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                choices=settings.LANGUAGES)
     # An absent manager's approvals go to the next one up.
     is_away = models.BooleanField(_("away (approvals go to the next manager up)"),
                                   default=False)

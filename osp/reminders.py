@@ -49,7 +49,8 @@ def remind(*, kind: str, subject: str, period: str, recipients, render,
             continue  # already reminded for this period
         sent += 1
         if send_email and user.email:
-            transaction.on_commit(lambda u=user: _email(u, message))
+            text = message_zh if user.language.startswith("zh") else message
+            transaction.on_commit(lambda u=user, t=text: _email(u, t))
     return sent
 
 

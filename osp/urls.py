@@ -51,7 +51,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
     # Territories

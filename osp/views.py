@@ -1,5 +1,6 @@
 """The home page: what a rep or manager looks at first."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import render
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from opportunities.models import OPEN_STAGES, Activity, Stage
 from osp import access
+from osp.models import User
 
 
 @login_required
@@ -42,3 +44,15 @@ def notifications(request):
     items = list(request.user.notifications.select_related("opportunity")[:100])
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "notifications.html", {"items": items})
+
+
+def set_language(request):
+    """Django's language switch, remembered on the user so e-mails follow it."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(
+            settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response

@@ -127,3 +127,17 @@ def test_a_real_worker_on_redis_delivers_a_reminder_exactly_once(people):
         worker.wait(timeout=30)
     assert sorted(counts) == [0, 1]
     assert people.rep_a.notifications.filter(opportunity=account_opp).count() == 1
+
+
+def test_emails_follow_the_language_the_user_chose(people, deals, client,
+                                                   django_capture_on_commit_callbacks):
+    people.manager_a.email = "m@example.com"
+    people.manager_a.save()
+    client.force_login(people.manager_a)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    people.manager_a.refresh_from_db()
+    assert people.manager_a.language == "zh-hans"
+    _waiting_request(people, deals)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.remind_waiting_approvals()
+    assert "等待" in mail.outbox[0].body
