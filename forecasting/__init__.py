@@ -1,4 +1,8 @@
-"""The forecast. For now the quotas (per rep and per territory per quarter) that plans
-compute their attainment against; the stage-based forecast, adjustments and snapshots are
-issue #5.
+"""The stage-based forecast.
+
+models: StageCategory (category and probability per stage), Quota, ForecastAdjustment,
+ForecastSnapshot/SnapshotLine, RiskRuleSetting. selectors: rollups for any node and period;
+changes: what changed between snapshots; risks: the risk-flag rules; export: the .xlsx;
+services: adjustments and snapshots; views/api: the page and the API; tasks: the weekly
+snapshot; management/commands/bench_forecast: the benchmark.
 """

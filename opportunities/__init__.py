@@ -1,7 +1,9 @@
-"""Opportunities: the deals that move through the selling cycle.
+"""Opportunities and the selling cycle.
 
-models: Opportunity (the stage is a protected django-fsm-2 field; only transitions,
-issue #3, may change it), its partners, team, competitors and activities, and
-ExchangeRate (amounts are also kept in the base currency for rollups).
-services: every write; views/api: thin wrappers that call them.
+models: Opportunity (the stage is a protected django-fsm-2 field), its partners, team,
+competitors and activities, ExchangeRate; the cycle's records (StageChange, Attestation,
+ApprovalRequest/ApprovalDecision, FinanceRecord: append-only), WinLossAnalysis,
+ServicesHandover, StepGuide/SalesTool (guidance). criteria: the gate catalogue;
+selling_cycle: its services; services: edits of the record itself; selectors: the page's
+reads; views/cycle_views/api/api_cycle: browser and API; tasks/reminders: scheduled work.
 """

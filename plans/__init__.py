@@ -1,4 +1,8 @@
-"""Plans. For now the opportunity (TAS) plan that the stage-3 gate checks: versioned, with
-the sections the deal's size requires. Territory, account and partner plans, the
-20-question assessment and the quarterly review come with issue #4.
+"""Plans (step 1 and step 3 of the process).
+
+models: Plan (territory, account or partner plan) with PlanVersion and ActionItem;
+OpportunityPlan (versioned TAS plan) and the opportunity assessment (AssessmentQuestion,
+Assessment, AssessmentAnswer); PlanSettings (depth thresholds, review grace). services:
+every write (submit, decide, the assessment...); selectors: the live figures and version
+compare; reminders/tasks: the quarterly review and action items.
 """
