@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
+
+
+def _recheck(request, account):
+    # The org chart feeds the stage-2 and stage-4 gates: admin edits count like any other.
+    from opportunities.selling_cycle import opportunities_recheck_account
+
+    if account is not None:
+        opportunities_recheck_account(account=account, cause=_(
+            "%(who)s edited the account's contacts in the admin") % {"who": request.user})
 
 
 @admin.register(Territory)
@@ -29,6 +39,10 @@ class AccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ("territory", "owner")
     inlines = [ContactInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _recheck(request, form.instance)
+
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
@@ -46,3 +60,12 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ("buying_role",)
     search_fields = ("first_name", "last_name", "email", "external_id")
     autocomplete_fields = ("account", "partner", "reports_to")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _recheck(request, obj.account)
+
+    def delete_model(self, request, obj):
+        account = obj.account
+        super().delete_model(request, obj)
+        _recheck(request, account)

@@ -69,3 +69,13 @@ def test_close_date_outside_the_quarter_blocks_7(walker):
     else:
         raise AssertionError("moved to 7 with a close date next quarter")
     assert timezone.localdate() in fiscal_quarter()
+
+
+def test_deleting_the_technical_lead_in_the_admin_moves_the_deal_back_too(walker, people, deal,
+                                                                         client):
+    walker.to_stage("4")
+    people.admin.is_staff = people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    client.post(f"/admin/accounts/contact/{deal.tech.pk}/delete/", {"post": "yes"})
+    assert walker.opp.stage == "3"
