@@ -5,22 +5,11 @@ import difflib
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Account, Territory
+from accounts.models import Account
+from forecasting.selectors import territory_subtree_ids
 from opportunities.models import LADDER, Opportunity, StageChange
 from osp.fiscal import fiscal_quarter, fiscal_year_start
 from plans.models import PLAN_SECTIONS, PlanKind
-
-
-def territory_subtree_ids(territory: Territory) -> list[int]:
-    children: dict = {}
-    for pk, parent in Territory.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    ids, todo = [], [territory.pk]
-    while todo:
-        pk = todo.pop()
-        ids.append(pk)
-        todo.extend(children.get(pk, []))
-    return ids
 
 
 def _ytd(opportunities, today=None, quotas=None) -> dict:
@@ -49,7 +38,7 @@ def plan_overview(plan) -> dict:
     pipeline, and year-to-date figures."""
     open_stages = ["lead", *LADDER[:8]]
     if plan.kind == PlanKind.TERRITORY:
-        accounts = Account.objects.filter(territory_id__in=territory_subtree_ids(plan.territory))
+        accounts = Account.objects.filter(territory_id__in=territory_subtree_ids(plan.territory.pk))
         deals = Opportunity.objects.filter(account__in=accounts)
         return {
             "named_accounts": accounts.filter(is_named=True).select_related("owner"),
