@@ -71,6 +71,10 @@ class Account(ExternalRecord):
     """A customer. Its profile follows the methodology's customer profile (step 1 tools):
     industry, size, business situation, goals, IT base and funding."""
 
+    SYNCED_FIELDS = ("name", "territory", "owner", "industry", "size", "is_named",
+                     "is_strategic", "website", "business_situation", "goals", "it_base",
+                     "funding")
+
     name = models.CharField(_("name"), max_length=200)
     territory = models.ForeignKey(
         Territory, verbose_name=_("territory"), null=True, blank=True,
@@ -119,6 +123,8 @@ class PartnerType(models.TextChoices):
 class Partner(ExternalRecord):
     """A partner company, with the partner analysis of step 1 (core competences,
     solution areas); its owner is usually from channel sales."""
+
+    SYNCED_FIELDS = ("name", "type", "owner", "core_competences", "solution_areas", "website")
 
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=30, choices=PartnerType.choices)
@@ -177,6 +183,10 @@ class Attitude(models.TextChoices):
 class Contact(ExternalRecord):
     """A person at a customer account (its org chart, through `reports_to`) or at a
     partner. Exactly one of `account` and `partner` is set."""
+
+    SYNCED_FIELDS = ("account", "partner", "first_name", "last_name", "title", "department",
+                     "email", "phone", "reports_to", "buying_role", "influence", "attitude",
+                     "notes")
 
     account = models.ForeignKey(
         Account, verbose_name=_("account"), null=True, blank=True, on_delete=models.CASCADE,

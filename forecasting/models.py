@@ -77,10 +77,35 @@ class StageCategory(models.Model):
     def __str__(self):
         return f"{self.stage}: {self.get_category_display()} ({self.probability}%)"
 
+    CACHE_KEY = "forecasting:stage-categories"
+
     @classmethod
     def mapping(cls) -> dict[str, tuple[str, int]]:
-        rows = {r.stage: (r.category, r.probability) for r in cls.objects.all()}
-        return {**DEFAULT_CATEGORIES, **rows}
+        """Stage -> (category, probability). Cached: every opportunity saved writes its
+        probability to the sync feed; saving or deleting a row clears the cache."""
+        from django.core.cache import cache
+
+        cached = cache.get(cls.CACHE_KEY)
+        if cached is None:
+            rows = {r.stage: (r.category, r.probability) for r in cls.objects.all()}
+            cached = {**DEFAULT_CATEGORIES, **rows}
+            cache.set(cls.CACHE_KEY, cached, 3600)
+        return cached
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.forget()
+        return result
+
+    @classmethod
+    def forget(cls):
+        from django.core.cache import cache
+
+        cache.delete(cls.CACHE_KEY)
 
 
 class ForecastAdjustment(models.Model):

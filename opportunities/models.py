@@ -113,6 +113,10 @@ class Competitor(models.Model):
 
 
 class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
+    SYNCED_FIELDS = ("name", "account", "owner", "stage", "amount", "currency",
+                     "expected_close_date", "lead_source", "next_step", "description",
+                     "why_do_it", "why_now", "pains", "budget", "procurement_process")
+
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
                                 related_name="opportunities")

@@ -51,6 +51,7 @@ from osp import access
 from osp.fiscal import fiscal_quarter
 from osp.models import Role, User
 from osp.reminders import notify
+from sync import feed
 
 
 class GateClosed(Exception):
@@ -72,6 +73,7 @@ class Outcome:
 def _lock(opportunity: Opportunity, expected_stage: str | None) -> Opportunity:
     """The opportunity re-read under a row lock; ConcurrentTransition if its stage is no
     longer the one the caller saw."""
+    feed.lock()  # before the row lock: the order every writer of synced records keeps
     fresh = (Opportunity.objects.select_for_update(of=("self",)).select_related("account", "owner")
              .get(pk=opportunity.pk))
     seen = opportunity.stage if expected_stage is None else expected_stage
@@ -132,14 +134,15 @@ def _may_work(user: User, opportunity: Opportunity) -> bool:
 
 def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, reason: str = "",
                            expected_stage: str | None = None, loss_reason: str = "",
-                           winning_competitor: str = "", finance: dict | None = None
-                           ) -> Outcome:
+                           winning_competitor: str = "", finance: dict | None = None,
+                           request_approval: bool = True) -> Outcome:
     """Move `opportunity` to stage `to` for `user`, or say exactly why not.
 
     Raises PermissionDenied (role may not make this move), GateClosed (criteria unmet or
     not a legal move), ValidationError (a reason or detail is missing) or
     ConcurrentTransition (the stage changed under the caller). A rep's move into 3, 6 or
-    7 without a valid approval becomes an approval request for the manager.
+    7 without a valid approval becomes an approval request for the manager (with
+    `request_approval=False`, as sync asks, it is refused instead: GateClosed).
     """
     with transaction.atomic():
         opp = _lock(opportunity, expected_stage)
@@ -166,7 +169,7 @@ def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, rea
             return Outcome(opp, True)
         if to != NEXT_STAGE.get(current):
             raise GateClosed(_refusal_for_shape(current, to))
-        return _advance(opp, user, to, reason)
+        return _advance(opp, user, to, reason, request_approval)
 
 
 def _refusal_for_shape(current: str, to: str) -> str:
@@ -179,7 +182,8 @@ def _refusal_for_shape(current: str, to: str) -> str:
         "to": Stage(to).label if to in Stage.values else to}
 
 
-def _advance(opp: Opportunity, user: User, to: str, reason: str) -> Outcome:
+def _advance(opp: Opportunity, user: User, to: str, reason: str,
+             request_approval: bool = True) -> Outcome:
     evaluation = evaluate(opp)
     opp._evaluation = evaluation
     unmet = evaluation.unmet_up_to(to)
@@ -187,8 +191,8 @@ def _advance(opp: Opportunity, user: User, to: str, reason: str) -> Outcome:
     if approval_criteria and unmet:
         gate = approval_criteria[0]
         others = [r for r in unmet if r.code != gate.code]
-        if others:
-            raise GateClosed(_("These criteria are not met yet:"), others)
+        if others or not request_approval:
+            raise GateClosed(_("These criteria are not met yet:"), others or unmet)
         # Only the manager's approval is missing: the move becomes a request.
         request = _pending_or_new_request(opp, user, gate.approval_kind, reason)
         return Outcome(opp, False, approval=request)
@@ -376,6 +380,7 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
     itself to the highest stage (3 at the lowest) whose criteria all hold; at other
     stages unmet criteria are flagged. Owner and manager are told either way."""
     with transaction.atomic():
+        feed.lock()
         opp = (Opportunity.objects.select_for_update(of=("self",))
                .select_related("account", "owner__manager").get(pk=opportunity.pk))
         if opp.stage not in LIVE_CHECKED:
@@ -507,6 +512,7 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
     """Approve, reject or send back. An approval that completes a stage's criteria moves
     the opportunity at once, recorded as approved by the manager."""
     with transaction.atomic():
+        feed.lock()
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         opp = request.opportunity
         may_decide = user.is_admin or user == request.approver or (

@@ -35,13 +35,17 @@ STAGE_IS_NOT_A_FIELD = _(
 )
 
 
-def to_base_currency(amount: Decimal | None, currency: str) -> Decimal | None:
-    """`amount` in the base currency at the current rate; ValidationError if there is none."""
+def to_base_currency(amount: Decimal | None, currency: str, *,
+                     rates: dict[str, Decimal] | None = None) -> Decimal | None:
+    """`amount` in the base currency at the current rate; ValidationError if there is none.
+    `rates` (currency -> rate), when given, saves the query (batches)."""
     if amount is None:
         return None
     currency = (currency or "").upper()
     if currency == settings.OSP_BASE_CURRENCY:
         rate = Decimal(1)
+    elif rates is not None:
+        rate = rates.get(currency)
     else:
         rate = (ExchangeRate.objects.filter(currency=currency)
                 .values_list("rate_to_base", flat=True).first())

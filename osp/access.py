@@ -89,7 +89,7 @@ def contacts_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
         return qs
     return qs.filter(
         Q(partner__isnull=False)
-        | Q(account__in=accounts_visible_to(user).values("pk"))
+        | Q(account__in=accounts_visible_to(user, Account.all_objects.all()).values("pk"))
     )
 
 
@@ -164,16 +164,45 @@ def can_change(user: User, obj) -> bool:
     raise TypeError(f"no change rule for {type(obj).__name__}")
 
 
+def _account_workable(user: User) -> Q:
+    return _account_changeable(user) | Q(Exists(
+        Opportunity.objects.filter(_opportunity_in_scope(user), account_id=OuterRef("pk"))))
+
+
 def can_work_on_account(user: User, account: Account) -> bool:
     """May `user` add contacts and opportunities to `account`? Its owners may, and so
     may whoever works a deal on it (the org chart is built by the deal team)."""
     if changes_everything(user):
         return True
-    return Account.objects.filter(
-        Q(pk=account.pk) & (_account_changeable(user) | Q(Exists(
-            Opportunity.objects.filter(_opportunity_in_scope(user), account_id=OuterRef("pk"))
-        )))
-    ).exists()
+    return Account.objects.filter(Q(pk=account.pk) & _account_workable(user)).exists()
+
+
+def changeable_pks(user: User, model, pks) -> set[int]:
+    """Which of `pks` (records already known to be visible, deleted ones included) `user`
+    may change: can_change for many records in one query (sync batches)."""
+    pks = set(pks)
+    if not pks or changes_everything(user):
+        return pks
+    if not user.is_active:
+        return set()
+    ids = scope_user_ids(user)
+    rule = {
+        Opportunity: lambda: _opportunity_in_scope(user),
+        Account: lambda: _account_changeable(user),
+        Contact: lambda: (Q(partner__owner_id__in=ids)
+                          | Q(account__in=Account.all_objects.filter(_account_workable(user)))),
+        Partner: lambda: Q(owner_id__in=ids),
+    }[model]()
+    return set(model.all_objects.filter(rule, pk__in=pks).values_list("pk", flat=True))
+
+
+def workable_account_pks(user: User, pks) -> set[int]:
+    """Which of these accounts `user` may add contacts and opportunities to."""
+    pks = set(pks)
+    if not pks or changes_everything(user):
+        return pks
+    return set(Account.objects.filter(_account_workable(user), pk__in=pks)
+               .values_list("pk", flat=True))
 
 
 def can_create(user: User, model) -> bool:

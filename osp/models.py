@@ -27,16 +27,76 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class LiveRecords(models.Manager):
+    """Records not deleted. Deleting a synced record is soft (sync.services): the row stays
+    so the change feed can publish a tombstone and a re-push can bring it back."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class ExternalRecord(TimeStamped):
-    """A record that an integration client may know by its own key (e.g. a Siebel ROW_ID)."""
+    """A record integration clients sync (accounts, contacts, partners, opportunities).
+
+    An integration client knows it by its own key (`source`, `external_id`), e.g. a Siebel
+    ROW_ID. `version` goes up by one whenever a synced field changes, whoever changes it
+    (browser, API, sync, a task), and every such change is written to the change feed in
+    the same transaction (sync.feed). Saving without a real change does neither.
+    """
+
+    # The fields whose change is a new version; the models list their own.
+    SYNCED_FIELDS: tuple[str, ...] = ()
 
     source = models.CharField(
         _("source system"), max_length=50, blank=True, help_text=_("e.g. siebel-prod")
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = LiveRecords()
+    all_objects = models.Manager()
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What was loaded, to tell a real change from a save of the same values.
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def synced_fields_changed(self) -> bool:
+        if self._state.adding or not hasattr(self, "_loaded"):
+            return True
+        attnames = [self._meta.get_field(n).attname for n in (*self.SYNCED_FIELDS,
+                                                              "source", "external_id",
+                                                              "deleted_at")]
+        for name in attnames:
+            if name in self._loaded:
+                if self.__dict__.get(name) != self._loaded[name]:
+                    return True
+            elif name in self.__dict__:
+                return True
+        return False
+
+    def save(self, *args, **kwargs):
+        from sync import feed
+
+        changed = self.synced_fields_changed()
+        if changed:
+            # The feed's number first (it locks the feed), then the row: every writer of
+            # synced records takes the two locks in this order.
+            seq = feed.next_seq()
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        if changed:
+            feed.record(self, seq=seq)
+            self._loaded = {f.attname: self.__dict__.get(f.attname)
+                            for f in self._meta.concrete_fields}
 
 
 def validate_roles(value):

@@ -101,15 +101,51 @@ def user_update(*, actor: User | None, user: User, password: str | None = None,
 
 @transaction.atomic
 def record_delete(*, obj, user: User) -> None:
-    """Delete a record the user may change; refuse clearly when others still depend on it."""
+    """Delete a record the user may change; refuse clearly when others still depend on it.
+    Synced records (accounts, contacts, partners, opportunities) are deleted softly: they
+    disappear everywhere, their history stays, and the change feed publishes a tombstone."""
     from django.db.models import ProtectedError
 
+    from osp.models import ExternalRecord
+
     check_can_change(user, obj)
+    if isinstance(obj, ExternalRecord):
+        _soft_delete(obj)
+        return
     try:
         obj.delete()
     except ProtectedError as e:
-        kinds = sorted({o._meta.verbose_name_plural for o in e.protected_objects})
-        raise ValidationError(
-            _("%(record)s cannot be deleted while it still has %(kinds)s; move or delete "
-              "those first.") % {"record": obj, "kinds": ", ".join(map(str, kinds))}
-        ) from None
+        _refuse_delete(obj, {o._meta.verbose_name_plural for o in e.protected_objects})
+
+
+def _refuse_delete(obj, kinds):
+    raise ValidationError(
+        _("%(record)s cannot be deleted while it still has %(kinds)s; move or delete "
+          "those first.") % {"record": obj, "kinds": ", ".join(sorted(map(str, kinds)))}
+    ) from None
+
+
+def _soft_delete(obj) -> None:
+    from django.utils import timezone
+
+    from accounts.models import Account, Partner
+    from opportunities.models import ApprovalRequest, ApprovalStatus, Opportunity
+    from sync import feed
+
+    # The same protection as a real delete (on_delete=PROTECT), counting live rows only.
+    if isinstance(obj, Account) and obj.opportunities.exists():
+        _refuse_delete(obj, [Opportunity._meta.verbose_name_plural])
+    if isinstance(obj, Partner) and obj.deals.filter(
+            opportunity__deleted_at__isnull=True).exists():
+        _refuse_delete(obj, [Opportunity._meta.verbose_name_plural])
+    feed.lock()
+    now = timezone.now()
+    if isinstance(obj, Account | Partner):
+        for contact in obj.contacts.all():  # on_delete=CASCADE
+            contact.deleted_at = now
+            contact.save()
+    if isinstance(obj, Opportunity):
+        ApprovalRequest.objects.filter(opportunity=obj, status=ApprovalStatus.PENDING).update(
+            status=ApprovalStatus.WITHDRAWN, updated_at=now)
+    obj.deleted_at = now
+    obj.save()

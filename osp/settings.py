@@ -6,6 +6,7 @@ ALLOWED_HOSTS; with DEBUG off the secure settings below are on and `check --depl
 """
 
 import os
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import dj_database_url
@@ -70,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "opportunities",
     "plans",
     "forecasting",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -147,8 +148,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "sync.auth.IntegrationTokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["sync.auth.ApiRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -177,8 +179,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Integration clients have their own rate (admin); people using the API share this one.
+OSP_API_RATE = os.environ.get("OSP_API_RATE", "1200/min")
+# The change feed keeps deletions (and every other change) this long; a client whose
+# cursor is older must resync. Published in the README; never less than 30 days.
+OSP_SYNC_RETENTION_DAYS = envint("OSP_SYNC_RETENTION_DAYS", "30", low=30, high=3650)
+OSP_IDEMPOTENCY_HOURS = envint("OSP_IDEMPOTENCY_HOURS", "24", low=1, high=24 * 90)
+
 # --- Celery -------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Rate limits count across every web process, so they need a shared cache when there is
+# one; `make run` (no Redis) keeps them per process. The cache gets its own Redis database
+# (1 unless CACHE_URL says otherwise), apart from Celery's messages.
+CACHE_URL = os.environ.get("CACHE_URL") or (
+    urlsplit(REDIS_URL)._replace(path="/1").geturl() if REDIS_URL else "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL, "KEY_PREFIX": "osp"}}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     # Embedded broker: messages are files under var/, so `make run` needs no server.
@@ -212,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-forecast-snapshot": {
         "task": "forecasting.tasks.take_weekly_snapshot",
         "schedule": crontab(day_of_week=1, hour=6, minute=0),
+    },
+    "prune-sync-feed": {
+        "task": "sync.tasks.prune_sync_history",
+        "schedule": crontab(hour=1, minute=15),
     },
     "plan-reminders": {
         "task": "plans.tasks.send_plan_reminders",

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
@@ -17,6 +16,7 @@ from osp import views
 from osp.api import UserViewSet
 from plans import views as plan_views
 from plans.api import ActionItemViewSet, NotificationViewSet, PlanViewSet
+from sync import api as sync_api
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -34,7 +34,12 @@ router.register("forecast/adjustments", forecast_api.AdjustmentViewSet, basename
 router.register("forecast/quotas", forecast_api.QuotaViewSet, basename="quota")
 
 api_urls = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("sync/mapping/", sync_api.SyncMappingView.as_view(), name="sync-mapping"),
+    path("sync/changes/", sync_api.SyncChangesView.as_view(), name="sync-changes"),
+    path("sync/<str:type>/", sync_api.SyncListView.as_view(), name="sync-list"),
+    path("sync/<str:type>/batch/", sync_api.SyncBatchView.as_view(), name="sync-batch"),
+    path("sync/<str:type>/<str:source>/<str:external_id>/",
+         sync_api.SyncRecordView.as_view(), name="sync-record"),
     path("forecast/", forecast_api.forecast, name="api-forecast"),
     path("forecast/export.xlsx", forecast_api.forecast_export, name="api-forecast-export"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

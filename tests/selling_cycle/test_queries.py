@@ -26,4 +26,4 @@ def test_transition_queries_do_not_grow_with_history(walker, people):
         walker.move("5")
     long = _count_back_and_forth(walker, people)
     assert long == short, (short, long)
-    assert max(long) <= 18
+    assert max(long) <= 20  # incl. the sync feed: its lock, number and entry

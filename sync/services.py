@@ -1,0 +1,541 @@
+"""Writes from integration clients: upsert (one record or a batch), soft delete, and the
+clients' tokens. The same rules as the browser apply (osp.access decides who may see and
+change what; stage moves go through opportunities.selling_cycle), applied to a whole
+batch at once so that 500 records cost a handful of queries, not thousands.
+"""
+
+from dataclasses import dataclass, field
+
+import django_fsm as fsm
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, Contact, Partner
+from opportunities.models import LIVE_CHECKED, ExchangeRate, Opportunity, Stage
+from opportunities.selling_cycle import (
+    GateClosed,
+    opportunities_recheck_account,
+    opportunity_import_at,
+    opportunity_recheck,
+    opportunity_transition,
+)
+from opportunities.services import to_base_currency
+from osp import access
+from osp.models import User
+from osp.services import record_delete
+from sync import feed
+from sync.models import IntegrationClient
+from sync.records import OPPORTUNITIES, RecordType, to_wire
+
+MAX_BATCH = 500
+
+
+class Code:
+    """Row error codes (the README's "Sync API" lists them)."""
+
+    VALIDATION = "VALIDATION"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    NOT_FOUND_OR_NO_ACCESS = "NOT_FOUND_OR_NO_ACCESS"
+    REFERENCE_NOT_FOUND = "REFERENCE_NOT_FOUND"
+    FIELD_NOT_WRITABLE = "FIELD_NOT_WRITABLE"
+    STAGE_GATE = "STAGE_GATE"
+    ROLLED_BACK = "ROLLED_BACK"
+
+
+@dataclass
+class RowResult:
+    index: int
+    source: str | None
+    external_id: str | None
+    status: str = "error"  # created | updated | unchanged | error
+    id: int | None = None
+    version: int | None = None
+    errors: list[dict] = field(default_factory=list)
+    record: dict | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+    def fail(self, code: str, message, **extra) -> None:
+        self.status = "error"
+        self.errors.append({"code": code, "message": str(message), **extra})
+
+    def as_dict(self) -> dict:
+        return {"index": self.index, "source": self.source, "external_id": self.external_id,
+                "id": self.id, "status": self.status, "version": self.version,
+                "errors": self.errors}
+
+
+@dataclass
+class _Row:
+    result: RowResult
+    data: dict
+    obj: object = None
+    existed: bool = False
+    changed: bool = False
+    stage: str | None = None  # a stage to import or move to
+    old_account_id: int | None = None
+
+
+def sync_upsert(*, user: User, rtype: RecordType, records: list, all_or_none: bool = False,
+                if_match: int | None = None) -> list[RowResult]:
+    """Create or update `records` (dicts with `source` and `external_id`), each on its
+    own unless `all_or_none`. Returns one result per record, in order."""
+    if len(records) > MAX_BATCH:  # the API answers 413 before calling us
+        raise ValidationError(_("At most %(n)d records per batch.") % {"n": MAX_BATCH})
+    with transaction.atomic():
+        feed.lock()
+        rows = _parse(rtype, records, if_match)
+        _Batch(user, rtype, rows).run()
+        failed = any(r.result.failed for r in rows)
+        if all_or_none and failed:
+            transaction.set_rollback(True)
+            for r in rows:
+                if not r.result.failed:
+                    r.result.id = r.result.version = None
+                    r.result.fail(Code.ROLLED_BACK, _("Not written: another record of this "
+                                                      "all-or-none batch failed."))
+        return [r.result for r in rows]
+
+
+def _parse(rtype: RecordType, records: list, if_match) -> list[_Row]:
+    rows, seen = [], {}
+    for index, data in enumerate(records):
+        if not isinstance(data, dict):
+            result = RowResult(index, None, None)
+            result.fail(Code.VALIDATION, _("Each record must be a JSON object."))
+            rows.append(_Row(result, {}))
+            continue
+        source, external_id = data.get("source"), data.get("external_id")
+        result = RowResult(index, source, external_id)
+        row = _Row(result, data)
+        rows.append(row)
+        errors = {}
+        for name, value, limit in (("source", source, 50), ("external_id", external_id, 100)):
+            if not isinstance(value, str) or not value.strip():
+                errors[name] = [_("This field is required.")]
+            elif len(value) > limit:
+                errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+        if errors:
+            result.fail(Code.VALIDATION, _("The record's key is missing or invalid."),
+                        fields=errors)
+            continue
+        if (source, external_id) in seen:
+            result.fail(Code.VALIDATION, _("This record appears twice in the batch (first at "
+                                           "index %(i)d).") % {"i": seen[source, external_id]})
+            continue
+        seen[source, external_id] = index
+        unknown = sorted(set(data) - rtype.known_keys())
+        read_only = sorted((set(data) & rtype.known_keys()) - rtype.writable_keys())
+        if read_only:
+            result.fail(Code.FIELD_NOT_WRITABLE, _("These fields are read-only: %(f)s.")
+                        % {"f": ", ".join(read_only)},
+                        fields={n: [_("This field is read-only.")] for n in read_only})
+        if unknown:
+            result.fail(Code.VALIDATION, _("Unknown fields: %(f)s.") % {"f": ", ".join(unknown)},
+                        fields={n: [_("Unknown field.")] for n in unknown})
+        if if_match is not None:
+            data.setdefault("version", if_match)
+        version = data.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                    or version < 0):
+            result.fail(Code.VALIDATION, _("The version must be a whole number."),
+                        fields={"version": [_("Enter a whole number.")]})
+    return rows
+
+
+class _Batch:
+    """One batch, in phases: load what exists and what is referenced (a few queries for
+    the whole batch), build and validate every row, write in bulk, move stages one by one,
+    append the changes to the feed."""
+
+    def __init__(self, user: User, rtype: RecordType, rows: list[_Row]):
+        self.user, self.rtype, self.model = user, rtype, rtype.model
+        self.rows = rows
+        self.live = [r for r in rows if not r.result.failed]
+
+    def run(self):
+        if not self.live:
+            return
+        self._load_existing()
+        self._load_references()
+        self.rates = None
+        for row in self.live:
+            self._build(row)
+        self._write()
+
+    # --- loading ---------------------------------------------------------------------
+
+    def _keys_query(self, model, keys) -> Q:
+        by_source: dict[str, set[str]] = {}
+        for source, external_id in keys:
+            by_source.setdefault(source, set()).add(external_id)
+        q = Q(pk__in=[])
+        for source, ids in by_source.items():
+            q |= Q(source=source, external_id__in=ids)
+        return q
+
+    def _load_existing(self):
+        keys = {(r.result.source, r.result.external_id) for r in self.live}
+        related = [ref.name for ref in self.rtype.references if ref.name != "territory"]
+        qs = (self.model.all_objects.select_for_update(of=("self",))
+              .select_related(*related).filter(self._keys_query(self.model, keys)))
+        self.existing = {(o.source, o.external_id): o for o in qs}
+        pks = [o.pk for o in self.existing.values()]
+        self.visible = set(access.visible_to(self.user, self.model,
+                                             self.model.all_objects.filter(pk__in=pks))
+                           .values_list("pk", flat=True)) if pks else set()
+        self.changeable = access.changeable_pks(self.user, self.model, self.visible)
+
+    def _load_references(self):
+        """Referenced records, by external id (same source) and by OSP id; visible ones
+        only, so a client learns nothing about what it may not see."""
+        self.refs: dict[str, dict] = {}
+        usernames = set()
+        for ref in self.rtype.references:
+            if ref.by_username:
+                usernames |= {r.data[ref.name] for r in self.live
+                              if isinstance(r.data.get(ref.name), str)}
+                continue
+            by_key, by_id = set(), set()
+            for r in self.live:
+                value = r.data.get(ref.name)
+                if ref.external and isinstance(value, str) and value:
+                    by_key.add((r.result.source, value))
+                value = r.data.get(ref.id_key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    by_id.add(value)
+            if not by_key and not by_id:
+                self.refs[ref.name] = {}
+                continue
+            qs = access.visible_to(self.user, ref.model, ref.model.objects.all()).filter(
+                self._keys_query(ref.model, by_key) | Q(pk__in=by_id))
+            found = {}
+            for obj in qs:
+                found[obj.pk] = obj
+                if ref.external and obj.external_id:
+                    found[obj.source, obj.external_id] = obj
+            self.refs[ref.name] = found
+        self.users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+        self.assignable = (access.changes_everything(self.user),
+                           access.scope_user_ids(self.user))
+        accounts = [o.pk for k, o in self.refs.get("account", {}).items() if isinstance(k, int)]
+        self.workable_accounts = access.workable_account_pks(self.user, accounts)
+        partners = [o.pk for k, o in self.refs.get("partner", {}).items() if isinstance(k, int)]
+        self.changeable_partners = access.changeable_pks(self.user, Partner, partners)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build(self, row: _Row):
+        result, data = row.result, row.data
+        obj = self.existing.get((result.source, result.external_id))
+        if obj is not None and obj.pk not in self.visible:
+            obj = None
+            hidden = True
+        else:
+            hidden = False
+        if hidden or (obj is not None and obj.pk not in self.changeable):
+            result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
+                        _("There is no such record that you may change."))
+            return
+        if obj is None and not access.can_create(self.user, self.model):
+            result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
+                        _("Your role cannot create %(kind)s.") % {"kind": self.rtype.label})
+            return
+        current = obj.version if obj is not None else 0
+        expected = data.get("version")
+        if expected is not None and expected != current:
+            result.fail(Code.VERSION_CONFLICT,
+                        _("The record is at version %(current)d, not %(expected)d.")
+                        % {"current": current, "expected": expected},
+                        current_version=current if obj is not None else None)
+            return
+        row.existed = obj is not None
+        if obj is None:
+            obj = self.model(source=result.source, external_id=result.external_id)
+            if any(ref.by_username for ref in self.rtype.references):
+                obj.owner = self.user
+        else:
+            row.old_account_id = getattr(obj, "account_id", None)
+        row.obj = obj
+        errors: dict[str, list] = {}
+        for name in self.rtype.fields:
+            if name in data:
+                f = self.model._meta.get_field(name)
+                try:
+                    setattr(obj, f.attname, f.to_python(data[name]))
+                except ValidationError as e:
+                    errors[name] = e.messages
+        missing = self._apply_references(row, errors)
+        if missing:
+            result.fail(Code.REFERENCE_NOT_FOUND, _("Not found: %(refs)s.") % {
+                "refs": ", ".join(f"{k}={v!r}" for k, v in missing.items())},
+                fields={k: [_("No such record that you may see.")] for k in missing})
+        if self.model is Opportunity:
+            self._opportunity_fields(row, errors)
+        if obj.deleted_at is not None:
+            obj.deleted_at = None  # pushed again after a delete: it comes back
+        if not errors and not missing:
+            try:
+                obj.full_clean(exclude=[ref.name for ref in self.rtype.references]
+                               + ["stage", "amount_base"],
+                               validate_unique=False, validate_constraints=False)
+            except ValidationError as e:
+                errors.update(e.message_dict)
+        if errors:
+            errors = {("non_field_errors" if k == "__all__" else k): v
+                      for k, v in errors.items()}
+            result.fail(Code.VALIDATION, _("Some fields are not valid."), fields=errors)
+            return
+        if result.failed:
+            return
+        row.changed = obj.synced_fields_changed()
+        result.id, result.version = obj.pk, obj.version
+        if not row.changed and not row.stage:
+            result.status = "unchanged"
+
+    def _apply_references(self, row: _Row, errors: dict) -> dict:
+        obj, data, missing = row.obj, row.data, {}
+        for ref in self.rtype.references:
+            if ref.by_username:
+                if ref.name not in data:
+                    continue
+                username = data[ref.name]
+                target = self.users.get(username) if isinstance(username, str) else None
+                if target is None:
+                    missing[ref.name] = username
+                    continue
+                everyone, scope = self.assignable
+                if not target.is_active or not (everyone or target.pk in scope):
+                    errors[ref.name] = [_("You can only assign records to yourself or to "
+                                          "people who report to you.")]
+                setattr(obj, ref.name, target)
+                continue
+            given = [k for k in ref.wire_keys if k in data]
+            if len(given) > 1:
+                errors[ref.name] = [_("Give %(a)s or %(b)s, not both.")
+                                    % {"a": ref.name, "b": ref.id_key}]
+                continue
+            if not given:
+                continue
+            key = given[0]
+            value = data[key]
+            if value in (None, ""):
+                setattr(obj, ref.name, None)
+                continue
+            lookup = (row.result.source, value) if key == ref.name else value
+            target = self.refs.get(ref.name, {}).get(lookup)
+            if target is None or isinstance(lookup, tuple) and not isinstance(value, str):
+                missing[key] = value
+                continue
+            if getattr(obj, f"{ref.name}_id") != target.pk:
+                if ref.name == "account" and target.pk not in self.workable_accounts:
+                    errors[ref.name] = [_("You cannot add records to this account.")]
+                if ref.name == "partner" and target.pk not in self.changeable_partners:
+                    errors[ref.name] = [_("You cannot add people to this partner.")]
+            setattr(obj, ref.name, target)
+        return missing
+
+    def _opportunity_fields(self, row: _Row, errors: dict):
+        obj, data = row.obj, row.data
+        if obj.currency:
+            obj.currency = obj.currency.upper()
+        elif not row.existed:
+            obj.currency = settings.OSP_BASE_CURRENCY
+        if self.rates is None:
+            self.rates = dict(ExchangeRate.objects.values_list("currency", "rate_to_base"))
+        try:
+            obj.amount_base = to_base_currency(obj.amount, obj.currency, rates=self.rates)
+        except ValidationError as e:
+            errors.update(e.message_dict)
+        if row.existed and obj.expected_close_date and "expected_close_date" in data:
+            before = row.obj._loaded.get("expected_close_date")
+            if before and obj.expected_close_date > before:
+                obj.close_date_pushes += 1
+        stage = data.get("stage")
+        if stage is None:
+            return
+        if stage not in Stage.values:
+            errors["stage"] = [_("Not a stage: %(s)s.") % {"s": stage}]
+        elif not row.existed and stage != Stage.LEAD:
+            if not (self.user.is_admin or self.user.has_perm("opportunities.import_stage")):
+                row.result.fail(Code.FIELD_NOT_WRITABLE, _(
+                    "Only a client with the import permission may create an opportunity "
+                    "above lead."), fields={"stage": [_("This field is read-only.")]})
+            row.stage = stage
+        elif row.existed and stage != obj.stage:
+            row.stage = stage
+
+    # --- writing ----------------------------------------------------------------------
+
+    def _write(self):
+        built = [r for r in self.live if not r.result.failed]
+        now = timezone.now()
+        created = [r for r in built if not r.existed]
+        # A stage move re-reads the record under its own lock: its fields are saved with it.
+        updated = [r for r in built if r.existed and r.changed and not r.stage]
+        for r in created:
+            r.obj.version = 1
+        for r in updated:
+            r.obj.version += 1
+            r.obj.updated_at = now
+        if created:
+            self.model.all_objects.bulk_create([r.obj for r in created])
+        if updated:
+            names = {self.model._meta.get_field(n).name for n in self.model.SYNCED_FIELDS}
+            names |= {"version", "deleted_at", "updated_at"}
+            if self.model is Opportunity:
+                names = (names - {"stage"}) | {"amount_base", "close_date_pushes"}
+            self.model.all_objects.bulk_update([r.obj for r in updated], sorted(names))
+        probabilities = None
+        if self.model is Opportunity:
+            from forecasting.models import StageCategory
+
+            probabilities = StageCategory.mapping()
+        feed.record_many([r.obj for r in created + updated], probabilities=probabilities)
+        for r in created + updated:
+            r.result.status = "created" if not r.existed else "updated"
+            r.result.id, r.result.version = r.obj.pk, r.obj.version
+        for r in built:
+            if r.stage:
+                self._move(r)
+        self._recheck([r for r in updated if not r.result.failed])
+
+    def _move(self, row: _Row):
+        """A stage in the payload is a transition request (or, on a new record, an
+        import); refused, the row fails and none of its fields are kept."""
+        result, data = row.result, row.data
+        reason = str(data.get("stage_reason") or "")
+        try:
+            with transaction.atomic():
+                if row.existed:
+                    seen = row.obj._loaded.get("stage")
+                    if row.changed:
+                        row.obj.updated_at = timezone.now()
+                        row.obj.save()
+                    outcome = opportunity_transition(
+                        opportunity=row.obj, user=self.user, to=row.stage, reason=reason,
+                        expected_stage=seen, loss_reason=reason,
+                        winning_competitor=str(data.get("winning_competitor") or ""),
+                        finance={"reference": reason} if reason else None,
+                        request_approval=False)
+                else:
+                    outcome = opportunity_import_at(opportunity=row.obj, user=self.user,
+                                                    to=row.stage, reason=reason)
+                opp = outcome.opportunity
+        except GateClosed as e:
+            result.fail(Code.STAGE_GATE, e.message, unmet=[
+                {"code": r.code, "text": str(r.criterion.text), "stage": r.criterion.stage}
+                for r in e.unmet])
+        except PermissionDenied as e:
+            result.fail(Code.STAGE_GATE, str(e), unmet=[])
+        except ValidationError as e:
+            fields = e.message_dict if hasattr(e, "error_dict") else {
+                "stage": e.messages}
+            result.fail(Code.VALIDATION, _("The stage move needs more details."),
+                        fields=fields)
+        except fsm.ConcurrentTransition as e:
+            result.fail(Code.VERSION_CONFLICT, str(e))
+        else:
+            result.status = "created" if not row.existed else "updated"
+            result.id, result.version = opp.pk, opp.version
+            row.obj = opp
+            return
+        if not row.existed:  # the import failed: the new record goes too
+            result.id = result.version = None
+            Opportunity.all_objects.filter(pk=row.obj.pk).delete()
+
+    def _recheck(self, rows: list[_Row]):
+        """Changed amounts, dates or org charts can break a deal's criteria, as in the
+        browser."""
+        cause = _("%(who)s synced a change") % {"who": self.user}
+        if self.model is Opportunity:
+            for r in rows:
+                if r.obj.stage in LIVE_CHECKED:
+                    r.result.version = opportunity_recheck(opportunity=r.obj,
+                                                           cause=cause).version
+        elif self.model is Contact:
+            accounts = {r.obj.account_id for r in rows} | {r.old_account_id for r in rows}
+            for account in Account.objects.filter(pk__in=accounts - {None}):
+                opportunities_recheck_account(account=account, cause=cause)
+
+
+def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,
+                if_match: int | None = None) -> RowResult:
+    """Delete softly (a tombstone stays in the change feed)."""
+    result = RowResult(0, source, external_id)
+    with transaction.atomic():
+        feed.lock()
+        obj = (rtype.model.objects.select_for_update(of=("self",))
+               .filter(source=source, external_id=external_id).first())
+        if obj is None or not access.visible_to(user, rtype.model).filter(pk=obj.pk).exists() \
+                or not access.can_change(user, obj):
+            result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
+                        _("There is no such record that you may change."))
+            return result
+        if if_match is not None and if_match != obj.version:
+            result.fail(Code.VERSION_CONFLICT,
+                        _("The record is at version %(current)d, not %(expected)d.")
+                        % {"current": obj.version, "expected": if_match},
+                        current_version=obj.version)
+            return result
+        try:
+            record_delete(obj=obj, user=user)
+        except ValidationError as e:
+            result.fail(Code.VALIDATION, " ".join(e.messages))
+            return result
+        result.status, result.id, result.version = "deleted", obj.pk, obj.version
+        return result
+
+
+def sync_record(*, user: User, rtype: RecordType, source: str, external_id: str):
+    """The live record with this key that `user` may see, or None."""
+    related = [ref.name for ref in rtype.references if ref.name != "territory"]
+    qs = access.visible_to(user, rtype.model, rtype.model.objects.select_related(*related))
+    return qs.filter(source=source, external_id=external_id).first()
+
+
+def sync_list(*, user: User, rtype: RecordType, after: int, limit: int) -> list[dict]:
+    """Live records in id order after `after` (keyset paging), as the wire shows them:
+    how a client reads everything when it starts or after its cursor expired."""
+    related = [ref.name for ref in rtype.references if ref.name != "territory"]
+    qs = access.visible_to(user, rtype.model, rtype.model.objects.select_related(*related))
+    objs = list(qs.filter(pk__gt=after).order_by("pk")[:limit])
+    probabilities = None
+    if rtype is OPPORTUNITIES:
+        from forecasting.models import StageCategory
+
+        probabilities = StageCategory.mapping()
+    return [to_wire(o, probabilities=probabilities) for o in objs]
+
+
+# --- Integration clients ----------------------------------------------------------------
+
+@transaction.atomic
+def integration_client_create(*, name: str, user: User,
+                              requests_per_minute: int = 600) -> tuple[IntegrationClient, str]:
+    """A new client and its token; the token is returned once and never stored."""
+    client = IntegrationClient(name=name, user=user, requests_per_minute=requests_per_minute)
+    token = client.issue_token()
+    client.full_clean()
+    client.save()
+    return client, token
+
+
+@transaction.atomic
+def integration_client_rotate(*, client: IntegrationClient) -> str:
+    token = client.issue_token()
+    client.revoked_at = None
+    client.save()
+    return token
+
+
+@transaction.atomic
+def integration_client_revoke(*, client: IntegrationClient) -> None:
+    client.revoke()
+    client.save(update_fields=["revoked_at"])
