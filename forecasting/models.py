@@ -79,19 +79,6 @@ class StageCategory(models.Model):
 
     CACHE_KEY = "forecasting:stage-categories"
 
-    @classmethod
-    def mapping(cls) -> dict[str, tuple[str, int]]:
-        """Stage -> (category, probability). Cached: every opportunity saved writes its
-        probability to the sync feed; saving or deleting a row clears the cache."""
-        from django.core.cache import cache
-
-        cached = cache.get(cls.CACHE_KEY)
-        if cached is None:
-            rows = {r.stage: (r.category, r.probability) for r in cls.objects.all()}
-            cached = {**DEFAULT_CATEGORIES, **rows}
-            cache.set(cls.CACHE_KEY, cached, 3600)
-        return cached
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self.forget()
@@ -106,6 +93,19 @@ class StageCategory(models.Model):
         from django.core.cache import cache
 
         cache.delete(cls.CACHE_KEY)
+
+    @classmethod
+    def mapping(cls) -> dict[str, tuple[str, int]]:
+        """Stage -> (category, probability). Cached: every opportunity saved writes its
+        probability to the sync feed; saving or deleting a row clears the cache."""
+        from django.core.cache import cache
+
+        cached = cache.get(cls.CACHE_KEY)
+        if cached is None:
+            rows = {r.stage: (r.category, r.probability) for r in cls.objects.all()}
+            cached = {**DEFAULT_CATEGORIES, **rows}
+            cache.set(cls.CACHE_KEY, cached, 3600)
+        return cached
 
 
 class ForecastAdjustment(models.Model):

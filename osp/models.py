@@ -55,10 +55,27 @@ class ExternalRecord(TimeStamped):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     objects = LiveRecords()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager; `objects` must stay first)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        from sync import feed
+
+        changed = self.synced_fields_changed()
+        if changed:
+            # The feed's number first (it locks the feed), then the row: every writer of
+            # synced records takes the two locks in this order.
+            seq = feed.next_seq()
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        if changed:
+            feed.record(self, seq=seq)
+            self._loaded = {f.attname: self.__dict__.get(f.attname)
+                            for f in self._meta.concrete_fields}
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -80,23 +97,6 @@ class ExternalRecord(TimeStamped):
             elif name in self.__dict__:
                 return True
         return False
-
-    def save(self, *args, **kwargs):
-        from sync import feed
-
-        changed = self.synced_fields_changed()
-        if changed:
-            # The feed's number first (it locks the feed), then the row: every writer of
-            # synced records takes the two locks in this order.
-            seq = feed.next_seq()
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
-        if changed:
-            feed.record(self, seq=seq)
-            self._loaded = {f.attname: self.__dict__.get(f.attname)
-                            for f in self._meta.concrete_fields}
 
 
 def validate_roles(value):

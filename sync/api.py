@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -328,7 +333,8 @@ class SyncBatchView(SyncView):
                                              max_length=MAX_BATCH),
             "all_or_none": serializers.BooleanField(default=False)}),
         responses={200: inline_serializer("SyncBatchResult", {
-            "results": inline_serializer("SyncRowResult", ROW_RESULT_FIELDS, many=True)}), **PROBLEMS})
+            "results": inline_serializer("SyncRowResult", ROW_RESULT_FIELDS, many=True)}),
+            **PROBLEMS})
     def post(self, request, type):
         rtype = self.record_type()
         data = request.data

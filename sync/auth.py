@@ -4,8 +4,8 @@ Kept apart from the views because DRF imports these classes while loading its se
 import hmac
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
 from sync.models import TOKEN_PREFIX, IntegrationClient, hash_token

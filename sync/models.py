@@ -60,6 +60,9 @@ class FeedHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     pruned_through = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"feed at {self.last_seq} (pruned through {self.pruned_through})"
+
 
 class FeedChange(models.Model):
     """One change of one synced record, in commit order (`seq`)."""
@@ -81,6 +84,9 @@ class FeedChange(models.Model):
     class Meta:
         indexes = [models.Index(fields=["type", "object_id"], name="feed_change_record")]
 
+    def __str__(self):
+        return f"{self.seq} {self.op} {self.type} {self.object_id} v{self.version}"
+
 
 class StoredResponse(models.Model):
     """The answer to a request sent with an Idempotency-Key, kept so a replay gets the
@@ -97,3 +103,6 @@ class StoredResponse(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["caller", "key"],
                                                name="stored_response_unique_key")]
+
+    def __str__(self):
+        return f"{self.caller} {self.key}"

@@ -9,7 +9,8 @@ from sync.models import IntegrationClient
 
 
 class Command(BaseCommand):
-    help = "Manage integration clients: create NAME --user USERNAME | list | rotate NAME | revoke NAME"
+    help = ("Manage integration clients: create NAME --user USERNAME | list | rotate NAME | "
+            "revoke NAME")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create", "list", "rotate", "revoke"])
