@@ -6,7 +6,7 @@ from accounts.models import Account, Contact
 from accounts.services import account_update
 from opportunities.models import HowChanged, Opportunity, StageChange
 from sync.models import FeedChange, IntegrationClient, StoredResponse
-from tests.factories import AccountFactory, OpportunityFactory
+from tests.factories import AccountFactory
 from tests.sync.conftest import client_for
 
 URL = "/api/v1/sync/{type}/{source}/{key}/"
