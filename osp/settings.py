@@ -86,6 +86,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app server, compressed and cached forever by their hashed
+    # names: no separate file server needed for a deployment.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +145,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- API ----------------------------------------------------------------------------
@@ -197,6 +205,9 @@ CACHE_URL = os.environ.get("CACHE_URL") or (
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "osp"}}
+else:  # shared by the processes of `make run` (web, worker) on one machine
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     # Embedded broker: messages are files under var/, so `make run` needs no server.
@@ -209,12 +220,18 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 # No results by default; tests that wait on a real worker set CELERY_RESULT_BACKEND_URL.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND_URL") or None
+CELERY_IMPORTS = ["osp.health"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Proves to /health/ that beat schedules and a worker consumes.
+    "worker-heartbeat": {
+        "task": "osp.health.worker_heartbeat",
+        "schedule": 60.0,
+    },
     # Stage 7 means "closes this quarter": run daily just after midnight, so a deal still
     # at 7 on the first day of a new quarter moves back to 6 that morning.
     "slip-stage-7-past-quarter-end": {

@@ -12,7 +12,7 @@ from opportunities import cycle_views
 from opportunities import views as opp_views
 from opportunities.api import OpportunityViewSet
 from opportunities.api_cycle import ApprovalViewSet
-from osp import views
+from osp import health, views
 from osp.api import UserViewSet
 from plans import views as plan_views
 from plans.api import ActionItemViewSet, NotificationViewSet, PlanViewSet
@@ -53,6 +53,7 @@ api_urls.insert(0, path("opportunities/<int:pk>/transition/",
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
     path("notifications/", views.notifications, name="notifications"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -101,6 +101,21 @@ TYPE_OF_MODEL = {t.model: t for t in TYPES.values()}
 TYPE_HELP = _("One of: accounts, contacts, partners, opportunities.")
 
 
+def _stage_labels() -> dict[str, str]:
+    # get_FOO_display() evaluates every lazy label on each call; this, once per language.
+    from django.utils.translation import get_language
+
+    from opportunities.models import Stage
+
+    language = get_language()
+    if language not in _STAGE_LABELS:
+        _STAGE_LABELS[language] = {s.value: str(s.label) for s in Stage}
+    return _STAGE_LABELS[language]
+
+
+_STAGE_LABELS: dict[str | None, dict[str, str]] = {}
+
+
 def wire_value(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -132,7 +147,7 @@ def to_wire(obj: models.Model, *, probabilities: dict | None = None) -> dict:
             from forecasting.models import StageCategory
 
             probabilities = StageCategory.mapping()
-        data.update(stage=obj.stage, stage_label=str(obj.get_stage_display()),
+        data.update(stage=obj.stage, stage_label=_stage_labels().get(obj.stage, obj.stage),
                     probability=probabilities.get(obj.stage, (None, None))[1],
                     amount_base=wire_value(obj.amount_base), won_on=wire_value(obj.won_on),
                     booked_on=wire_value(obj.booked_on))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import django_fsm as fsm
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,7 +178,9 @@ class _Batch:
         q = Q(pk__in=[])
         for source, ids in by_source.items():
             q |= Q(source=source, external_id__in=ids)
-        return q
+        # Repeats the unique index's condition: with a long IN list PostgreSQL cannot see
+        # that it holds and would scan the table instead.
+        return q & ~Q(external_id="") if by_source else q
 
     def _load_existing(self):
         keys = {(r.result.source, r.result.external_id) for r in self.live}
@@ -222,8 +224,9 @@ class _Batch:
                     found[obj.source, obj.external_id] = obj
             self.refs[ref.name] = found
         self.users = {u.username: u for u in User.objects.filter(username__in=usernames)}
-        self.assignable = (access.changes_everything(self.user),
-                           access.scope_user_ids(self.user))
+        everyone = access.changes_everything(self.user)
+        self.assignable = (everyone, frozenset() if everyone
+                           else access.scope_user_ids(self.user))
         accounts = [o.pk for k, o in self.refs.get("account", {}).items() if isinstance(k, int)]
         self.workable_accounts = access.workable_account_pks(self.user, accounts)
         partners = [o.pk for k, o in self.refs.get("partner", {}).items() if isinstance(k, int)]
@@ -391,7 +394,7 @@ class _Batch:
             names |= {"version", "deleted_at", "updated_at"}
             if self.model is Opportunity:
                 names = (names - {"stage"}) | {"amount_base", "close_date_pushes"}
-            self.model.all_objects.bulk_update([r.obj for r in updated], sorted(names))
+            _update_rows(self.model, [r.obj for r in updated], sorted(names))
         probabilities = None
         if self.model is Opportunity:
             from forecasting.models import StageCategory
@@ -463,6 +466,26 @@ class _Batch:
             accounts = {r.obj.account_id for r in rows} | {r.old_account_id for r in rows}
             for account in Account.objects.filter(pk__in=accounts - {None}):
                 opportunities_recheck_account(account=account, cause=cause)
+
+
+def _update_rows(model, objs, names):
+    """Write these fields of `objs` in one statement. Django's bulk_update builds a CASE
+    per field per row (seconds for 500 rows); on PostgreSQL, one UPDATE ... FROM unnest()."""
+    if connection.vendor != "postgresql":
+        model.all_objects.bulk_update(objs, names)
+        return
+    qn = connection.ops.quote_name
+    fields = [model._meta.pk] + [model._meta.get_field(n) for n in names]
+    arrays = [[f.get_db_prep_save(getattr(o, f.attname), connection) for o in objs]
+              for f in fields]
+    aliases = [f"v{i}" for i in range(len(fields))]
+    sets = ", ".join(f"{qn(f.column)} = v.{a}" for f, a in zip(fields[1:], aliases[1:],
+                                                               strict=True))
+    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(model._meta.db_table)} AS t SET {sets} FROM unnest({unnest}) "
+            f"AS v({', '.join(aliases)}) WHERE t.{qn(fields[0].column)} = v.v0", arrays)
 
 
 def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,

@@ -14,3 +14,11 @@ def test_the_docs_work_offline(people, client):
     html = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_schema_validates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn",
+                 "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/sync/changes/" in (tmp_path / "schema.yml").read_text()

@@ -84,7 +84,7 @@ class Call:
     sql_seconds: float
     status: int
     body: dict | list | None
-    statements: list[str] = field(default_factory=list)
+    statements: list[tuple[float, str]] = field(default_factory=list)  # (seconds, SQL)
 
 
 class _Counter:
@@ -95,13 +95,14 @@ class _Counter:
 
     def __call__(self, execute, sql, params, many, context):
         self.queries += 1
-        if self.keep_sql:
-            self.statements.append(sql)
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            self.seconds += seconds
+            if self.keep_sql:
+                self.statements.append((seconds, sql))
 
 
 @dataclass
@@ -486,12 +487,12 @@ class Command(BaseCommand):
             for name, (_single, create, update, replay) in results.items():
                 for measure in (create, update, replay):
                     out(f"\n{name}, {measure.label}: the queries of the median request")
-                    for sql in measure.median.statements:
-                        out(f"  {sql[:200]}")
+                    for seconds, sql in measure.median.statements:
+                        out(f"  {seconds * 1000:7.1f} ms  {sql[:160]}")
             for who in ("admin", "sales rep"):
                 out(f"\nFeed page as {who}: the queries")
-                for sql in feed[who][0].statements:
-                    out(f"  {sql[:200]}")
+                for seconds, sql in min(feed[who], key=lambda c: c.seconds).statements:
+                    out(f"  {seconds * 1000:7.1f} ms  {sql[:160]}")
         for label, text, call in profiles:
             out(f"\n--- cProfile: {label} batch ({call.seconds * 1000:.0f} ms, {call.queries} "
                 f"queries, {call.sql_seconds * 1000:.0f} ms in SQL) ---")

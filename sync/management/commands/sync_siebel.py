@@ -195,15 +195,15 @@ class OspClient:
                 500, {}, b"The server answered for another number of records."))
         return results, response.headers.get("idempotent-replayed") == "true"
 
-    def changes(self, cursor: int, limit: int = PAGE, types=None) -> dict:
-        params = {"cursor": cursor, "limit": limit}
+    def changes(self, cursor: int, limit: int | None = None, types=None) -> dict:
+        params = {"cursor": cursor, "limit": limit or PAGE}
         if types:
             params["types"] = ",".join(types)
         return self.request("GET", f"{API}/changes/", params=params).json()
 
-    def records(self, rtype: str, after: int = 0, limit: int = PAGE) -> dict:
+    def records(self, rtype: str, after: int = 0, limit: int | None = None) -> dict:
         return self.request("GET", f"{API}/{rtype}/",
-                            params={"after": after, "limit": limit}).json()
+                            params={"after": after, "limit": limit or PAGE}).json()
 
 
 # --- The mapping --------------------------------------------------------------------------
