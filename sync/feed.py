@@ -8,10 +8,12 @@ writes of synced records are serialised, one transaction at a time; a 500-record
 holds the lock for a fraction of a second.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
@@ -70,7 +72,29 @@ def record_many(objs, *, op: str = FeedChange.Op.UPSERT, probabilities=None,
             source=obj.source, external_id=obj.external_id, version=obj.version,
             data=None if deleted else to_wire(obj, probabilities=probabilities),
             changed_at=now))
-    FeedChange.objects.bulk_create(changes)
+    _insert(changes)
+
+
+def _insert(changes: list[FeedChange]) -> None:
+    """bulk_create, except on PostgreSQL: there Django 5.2 inserts through UNNEST and
+    psycopg spends longer adapting the JSON array than the database spends inserting
+    (about a third of a 500-record batch's feed write); a plain VALUES list is faster."""
+    if connection.vendor != "postgresql":
+        FeedChange.objects.bulk_create(changes)
+        return
+    columns = ["seq", "type", "op", "object_id", "source", "external_id", "version", "data",
+               "changed_at"]
+    params = []
+    for c in changes:
+        data = None if c.data is None else json.dumps(c.data, cls=DjangoJSONEncoder)
+        params += [c.seq, c.type, c.op, c.object_id, c.source, c.external_id, c.version,
+                   data, c.changed_at]
+    row = "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)"
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(FeedChange._meta.db_table)} "
+                       f"({', '.join(map(qn, columns))}) VALUES "
+                       + ", ".join([row] * len(changes)), params)
 
 
 def record(obj, *, seq: int | None = None) -> None:
