@@ -84,13 +84,18 @@ class ExternalRecord(TimeStamped):
         instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
 
+    @classmethod
+    def _synced_attnames(cls) -> list[str]:
+        if "_synced_attnames_cache" not in cls.__dict__:
+            cls._synced_attnames_cache = [
+                cls._meta.get_field(n).attname
+                for n in (*cls.SYNCED_FIELDS, "source", "external_id", "deleted_at")]
+        return cls._synced_attnames_cache
+
     def synced_fields_changed(self) -> bool:
         if self._state.adding or not hasattr(self, "_loaded"):
             return True
-        attnames = [self._meta.get_field(n).attname for n in (*self.SYNCED_FIELDS,
-                                                              "source", "external_id",
-                                                              "deleted_at")]
-        for name in attnames:
+        for name in self._synced_attnames():
             if name in self._loaded:
                 if self.__dict__.get(name) != self._loaded[name]:
                     return True

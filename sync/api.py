@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from osp.rest import exception_handler as osp_exception_handler
 from sync import feed, siebel
 from sync.models import IntegrationClient, StoredResponse
-from sync.records import TYPES
+from sync.records import TYPES, to_wire
 from sync.services import (
     MAX_BATCH,
     Code,
@@ -274,8 +274,6 @@ class SyncRecordView(SyncView):
                           external_id=external_id)
         if obj is None:
             raise Http404
-        from sync.records import to_wire
-
         return Response(to_wire(obj), headers={"ETag": _etag(obj.version)})
 
     @extend_schema(operation_id="sync_record_upsert", parameters=[*KEY_PARAMS, IF_MATCH,
@@ -301,8 +299,6 @@ class SyncRecordView(SyncView):
                 return _row_problem(result, conditional=if_match is not None)
             obj = sync_record(user=request.user, rtype=rtype, source=source,
                               external_id=external_id)
-            from sync.records import to_wire
-
             body = {"status": result.status, **to_wire(obj)}
             status = 201 if result.status == "created" else 200
             return Response(body, status=status, headers={

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from osp import access
 from sync.models import FeedChange, FeedHead
-from sync.records import TYPE_OF_MODEL, TYPES, to_wire
+from sync.records import TYPE_OF_MODEL, TYPES, to_wire_many
 
 
 def _table():
@@ -54,8 +54,7 @@ def next_seq() -> int:
     return _allocate(1)
 
 
-def record_many(objs, *, op: str = FeedChange.Op.UPSERT, probabilities=None,
-                last: int | None = None) -> None:
+def record_many(objs, *, op: str = FeedChange.Op.UPSERT, last: int | None = None) -> None:
     """Append the current state of `objs` (or their tombstones) to the feed, numbered up
     to `last` if the numbers were already taken."""
     objs = list(objs)
@@ -64,14 +63,13 @@ def record_many(objs, *, op: str = FeedChange.Op.UPSERT, probabilities=None,
     if last is None:
         last = _allocate(len(objs))
     now = timezone.now()
-    changes = []
-    for seq, obj in enumerate(objs, start=last - len(objs) + 1):
-        deleted = op == FeedChange.Op.DELETE
-        changes.append(FeedChange(
-            seq=seq, type=TYPE_OF_MODEL[type(obj)].name, op=op, object_id=obj.pk,
-            source=obj.source, external_id=obj.external_id, version=obj.version,
-            data=None if deleted else to_wire(obj, probabilities=probabilities),
-            changed_at=now))
+    data = [None] * len(objs) if op == FeedChange.Op.DELETE else to_wire_many(objs)
+    changes = [
+        FeedChange(seq=seq, type=TYPE_OF_MODEL[type(obj)].name, op=op, object_id=obj.pk,
+                   source=obj.source, external_id=obj.external_id, version=obj.version,
+                   data=wire, changed_at=now)
+        for seq, obj, wire in zip(range(last - len(objs) + 1, last + 1), objs, data,
+                                  strict=True)]
     _insert(changes)
 
 

@@ -124,6 +124,17 @@ def wire_value(value):
     return value
 
 
+def to_wire_many(objs) -> list[dict]:
+    """to_wire for many records, reading the stage probabilities once."""
+    objs = list(objs)
+    probabilities = None
+    if any(isinstance(o, Opportunity) for o in objs):
+        from forecasting.models import StageCategory
+
+        probabilities = StageCategory.mapping()
+    return [to_wire(o, probabilities=probabilities) for o in objs]
+
+
 def to_wire(obj: models.Model, *, probabilities: dict | None = None) -> dict:
     """`obj` as the API and the change feed show it. Reads referenced rows already
     attached to `obj` (no query when the caller assigned or selected them)."""

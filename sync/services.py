@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner
+from accounts.services import contact_delete
 from opportunities.models import LIVE_CHECKED, ExchangeRate, Opportunity, Stage
 from opportunities.selling_cycle import (
     GateClosed,
@@ -29,7 +30,7 @@ from osp.models import User
 from osp.services import record_delete
 from sync import feed
 from sync.models import IntegrationClient
-from sync.records import OPPORTUNITIES, RecordType, to_wire
+from sync.records import RecordType, to_wire_many
 
 MAX_BATCH = 500
 
@@ -184,15 +185,15 @@ class _Batch:
 
     def _load_existing(self):
         keys = {(r.result.source, r.result.external_id) for r in self.live}
-        related = [ref.name for ref in self.rtype.references if ref.name != "territory"]
         qs = (self.model.all_objects.select_for_update(of=("self",))
-              .select_related(*related).filter(self._keys_query(self.model, keys)))
+              .select_related(*_wire_related(self.rtype))
+              .filter(self._keys_query(self.model, keys)))
         self.existing = {(o.source, o.external_id): o for o in qs}
         pks = [o.pk for o in self.existing.values()]
-        self.visible = set(access.visible_to(self.user, self.model,
-                                             self.model.all_objects.filter(pk__in=pks))
-                           .values_list("pk", flat=True)) if pks else set()
-        self.changeable = access.changeable_pks(self.user, self.model, self.visible)
+        visible = set(access.visible_to(self.user, self.model,
+                                        self.model.all_objects.filter(pk__in=pks))
+                      .values_list("pk", flat=True)) if pks else set()
+        self.changeable = access.changeable_pks(self.user, self.model, visible)
 
     def _load_references(self):
         """Referenced records, by external id (same source) and by OSP id; visible ones
@@ -237,12 +238,8 @@ class _Batch:
     def _build(self, row: _Row):
         result, data = row.result, row.data
         obj = self.existing.get((result.source, result.external_id))
-        if obj is not None and obj.pk not in self.visible:
-            obj = None
-            hidden = True
-        else:
-            hidden = False
-        if hidden or (obj is not None and obj.pk not in self.changeable):
+        # Not visible and visible-but-not-changeable answer alike: nothing leaks.
+        if obj is not None and obj.pk not in self.changeable:
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("There is no such record that you may change."))
             return
@@ -314,7 +311,8 @@ class _Batch:
                     missing[ref.name] = username
                     continue
                 everyone, scope = self.assignable
-                if not target.is_active or not (everyone or target.pk in scope):
+                changes_owner = getattr(obj, f"{ref.name}_id") != target.pk
+                if changes_owner and not (target.is_active and (everyone or target.pk in scope)):
                     errors[ref.name] = [_("You can only assign records to yourself or to "
                                           "people who report to you.")]
                 setattr(obj, ref.name, target)
@@ -331,9 +329,12 @@ class _Batch:
             if value in (None, ""):
                 setattr(obj, ref.name, None)
                 continue
-            lookup = (row.result.source, value) if key == ref.name else value
+            if key == ref.name:  # an external id in the record's own source
+                lookup = (row.result.source, value) if isinstance(value, str) else None
+            else:  # an OSP id
+                lookup = value if type(value) is int else None
             target = self.refs.get(ref.name, {}).get(lookup)
-            if target is None or isinstance(lookup, tuple) and not isinstance(value, str):
+            if target is None:
                 missing[key] = value
                 continue
             if getattr(obj, f"{ref.name}_id") != target.pk:
@@ -395,12 +396,7 @@ class _Batch:
             if self.model is Opportunity:
                 names = (names - {"stage"}) | {"amount_base", "close_date_pushes"}
             _update_rows(self.model, [r.obj for r in updated], sorted(names))
-        probabilities = None
-        if self.model is Opportunity:
-            from forecasting.models import StageCategory
-
-            probabilities = StageCategory.mapping()
-        feed.record_many([r.obj for r in created + updated], probabilities=probabilities)
+        feed.record_many([r.obj for r in created + updated])
         for r in created + updated:
             r.result.status = "created" if not r.existed else "updated"
             r.result.id, r.result.version = r.obj.pk, r.obj.version
@@ -419,7 +415,6 @@ class _Batch:
                 if row.existed:
                     seen = row.obj._loaded.get("stage")
                     if row.changed:
-                        row.obj.updated_at = timezone.now()
                         row.obj.save()
                     outcome = opportunity_transition(
                         opportunity=row.obj, user=self.user, to=row.stage, reason=reason,
@@ -508,7 +503,10 @@ def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,
                         current_version=obj.version)
             return result
         try:
-            record_delete(obj=obj, user=user)
+            if rtype.model is Contact:
+                contact_delete(contact=obj, user=user)
+            else:
+                record_delete(obj=obj, user=user)
         except ValidationError as e:
             result.fail(Code.VALIDATION, " ".join(e.messages))
             return result
@@ -516,25 +514,27 @@ def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,
         return result
 
 
+def _visible_records(user: User, rtype: RecordType):
+    """Live records `user` may see, with what the wire format shows of their references."""
+    qs = rtype.model.objects.select_related(*_wire_related(rtype))
+    return access.visible_to(user, rtype.model, qs)
+
+
+def _wire_related(rtype: RecordType) -> list[str]:
+    return [ref.name for ref in rtype.references if ref.name != "territory"]
+
+
 def sync_record(*, user: User, rtype: RecordType, source: str, external_id: str):
     """The live record with this key that `user` may see, or None."""
-    related = [ref.name for ref in rtype.references if ref.name != "territory"]
-    qs = access.visible_to(user, rtype.model, rtype.model.objects.select_related(*related))
-    return qs.filter(source=source, external_id=external_id).first()
+    return _visible_records(user, rtype).filter(source=source,
+                                                external_id=external_id).first()
 
 
 def sync_list(*, user: User, rtype: RecordType, after: int, limit: int) -> list[dict]:
     """Live records in id order after `after` (keyset paging), as the wire shows them:
     how a client reads everything when it starts or after its cursor expired."""
-    related = [ref.name for ref in rtype.references if ref.name != "territory"]
-    qs = access.visible_to(user, rtype.model, rtype.model.objects.select_related(*related))
-    objs = list(qs.filter(pk__gt=after).order_by("pk")[:limit])
-    probabilities = None
-    if rtype is OPPORTUNITIES:
-        from forecasting.models import StageCategory
-
-        probabilities = StageCategory.mapping()
-    return [to_wire(o, probabilities=probabilities) for o in objs]
+    return to_wire_many(_visible_records(user, rtype).filter(pk__gt=after)
+                        .order_by("pk")[:limit])
 
 
 # --- Integration clients ----------------------------------------------------------------

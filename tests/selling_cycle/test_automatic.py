@@ -79,3 +79,15 @@ def test_deleting_the_technical_lead_in_the_admin_moves_the_deal_back_too(walker
     client.force_login(people.admin)
     client.post(f"/admin/accounts/contact/{deal.tech.pk}/delete/", {"post": "yes"})
     assert walker.opp.stage == "3"
+
+
+def test_a_contact_deleted_over_sync_moves_the_deal_back_too(walker, people, deal):
+    from tests.sync.conftest import client_for
+
+    walker.to_stage("4")
+    deal.tech.source, deal.tech.external_id = "siebel-prod", "1-TECH"
+    deal.tech.save()
+    response = client_for(people.rep_a).delete("/api/v1/sync/contacts/siebel-prod/1-TECH/")
+    assert response.status_code == 204
+    assert walker.opp.stage == "3"
+    assert walker.opp.flagged_criteria == ["2.technical_lead"]

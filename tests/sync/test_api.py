@@ -6,7 +6,7 @@ from accounts.models import Account, Contact
 from accounts.services import account_update
 from opportunities.models import HowChanged, Opportunity, StageChange
 from sync.models import FeedChange, IntegrationClient, StoredResponse
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, OpportunityFactory
 from tests.sync.conftest import client_for
 
 URL = "/api/v1/sync/{type}/{source}/{key}/"
@@ -533,3 +533,19 @@ def test_the_mapping_is_published(siebel):
 @pytest.mark.parametrize("path", ["/api/v1/opportunities/", "/api/v1/sync/changes/"])
 def test_integration_tokens_work_on_the_whole_api(siebel, path):
     assert siebel.get(path).status_code == 200
+
+
+def test_resending_an_unchanged_owner_outside_ones_scope_is_not_a_change(rep_client, people):
+    from opportunities.models import OpportunityTeamMember
+
+    account = AccountFactory(owner=people.rep_a2, source="siebel-prod", external_id="1-A")
+    opp = OpportunityFactory(account=account, owner=people.rep_a2, source="siebel-prod",
+                             external_id="1-O", name="Shared deal")
+    OpportunityTeamMember.objects.create(opportunity=opp, user=people.rep_a, role="presales")
+    [result] = batch(rep_client, "opportunities", [
+        {"source": "siebel-prod", "external_id": "1-O", "owner": "rep_a2",
+         "next_step": "Demo"}]).json()["results"]
+    assert result["status"] == "updated", result
+    [result] = batch(rep_client, "opportunities", [
+        {"source": "siebel-prod", "external_id": "1-O", "owner": "rep_b"}]).json()["results"]
+    assert "owner" in result["errors"][0]["fields"]
