@@ -18,8 +18,9 @@ class TerritorySerializer(StrictSerializer):
 class AccountSerializer(StrictSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    # No default: DRF leaves a field with a default out of a PATCH's answer.
     territory_name = serializers.CharField(source="territory.name", read_only=True,
-                                           default=None)
+                                           allow_null=True)
 
     class Meta:
         model = Account

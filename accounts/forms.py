@@ -27,7 +27,10 @@ class OwnedForm(forms.ModelForm):
             if self.instance.pk and self.instance.owner_id:
                 owners = owners | User.objects.filter(pk=self.instance.owner_id)
             self.fields["owner"].queryset = owners.distinct()
-            self.fields["owner"].initial = self.fields["owner"].initial or user.pk
+            # A new record's empty owner (from the instance) would override a field
+            # initial: put the person creating it in the form's own initial data.
+            if not self.initial.get("owner"):
+                self.initial["owner"] = user.pk
 
 
 class TerritoryForm(OwnedForm):

@@ -1,33 +1,64 @@
 """The forecast over the API: the rollup of any node and period, snapshots and what
 changed, adjustments, quotas and the .xlsx export — with the same visibility rules."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+import re
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from forecasting import selectors, services
-from forecasting.changes import snapshot_changes
+from forecasting.changes import KINDS, snapshot_changes
 from forecasting.models import ForecastAdjustment, ForecastSnapshot, Quota
 from osp import access
-from osp.fiscal import parse_period
+from osp.api import TypedInput
+from osp.fiscal import parse_period, read_period
 from osp.models import User
+from osp.schema import ErrorSerializer
 
-NODE = OpenApiParameter("node", str, description='"user:12", "territory:3", "partner:5", '
-                                                 '"account:9"; default: me and my team')
-PERIOD = OpenApiParameter("period", str, description='"FY2027 Q1" or "FY2027"; default: '
-                                                     'the current quarter')
+NODE_PATTERN = r"^(user|territory|partner|account):[0-9]+$"
+PERIOD_PATTERN = r"^FY[0-9]{4}( ?Q[1-4])?$"
+NODE = OpenApiParameter("node", str, pattern=NODE_PATTERN,
+                        description='"user:12", "territory:3", "partner:5", "account:9"; '
+                                    'default: me and my team')
+PERIOD = OpenApiParameter("period", str, pattern=PERIOD_PATTERN,
+                          description='"FY2027 Q1" or "FY2027"; default: the current quarter')
+NODE_NOT_VISIBLE = OpenApiResponse(
+    ErrorSerializer, description="No such person, territory, partner or account that you may "
+                                 "see.")
+
+
+def _refuse_unreadable_node_or_period(params) -> None:
+    """The pages take anything unreadable for the default; over the API a typo is a 400,
+    not somebody else's numbers."""
+    errors = {}
+    node, period = params.get("node"), params.get("period")
+    if node and not re.fullmatch(NODE_PATTERN, node):
+        errors["node"] = [_('Send "user:12", "territory:3", "partner:5" or "account:9".')]
+    if period and not (re.fullmatch(PERIOD_PATTERN, period) and read_period(period)):
+        errors["period"] = [_('Send a fiscal year or quarter, e.g. "FY2027" or "FY2027 Q1".')]
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 def _cell(cell):
     return {"count": cell.count, "amount": str(cell.amount), "weighted": str(cell.weighted)}
 
 
-@extend_schema(parameters=[NODE, PERIOD], responses={200: dict})
+@extend_schema(parameters=[NODE, PERIOD], responses={200: dict, 404: NODE_NOT_VISIBLE})
 @api_view(["GET"])
 def forecast(request):
     """The rollup per category and stage, with quota, attainment and, for people, each
     rep's numbers beside the manager's adjustments."""
+    _refuse_unreadable_node_or_period(request.query_params)
     node = selectors.parse_node(request.user, request.query_params.get("node"))
     period = parse_period(request.query_params.get("period"))
     r = selectors.forecast_rollup(user=request.user, node=node, period=period)
@@ -46,13 +77,14 @@ def forecast(request):
     })
 
 
-@extend_schema(parameters=[NODE, PERIOD], responses={(200, "application/vnd.openxmlformats-"
-                                                        "officedocument.spreadsheetml.sheet"):
-                                                       bytes})
+@extend_schema(parameters=[NODE, PERIOD], responses={
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+    404: NODE_NOT_VISIBLE})
 @api_view(["GET"])
 def forecast_export(request):
     from forecasting.export import export_response
 
+    _refuse_unreadable_node_or_period(request.query_params)
     return export_response(request.user, request.query_params)
 
 
@@ -78,12 +110,26 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         snapshot = services.forecast_snapshot_take(user=request.user, label="api")
         return Response(SnapshotSerializer(snapshot).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("to", int)], responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[OpenApiParameter(
+        "to", int, description="The later snapshot's id; default: the deals as they are now.")],
+        responses=inline_serializer(
+        "SnapshotChange", {
+            "kind": serializers.ChoiceField(choices=list(KINDS)),
+            "label": serializers.CharField(),
+            "opportunity": serializers.IntegerField(), "owner": serializers.IntegerField(),
+            "before": serializers.CharField(), "after": serializers.CharField(),
+            "delta": serializers.DecimalField(max_digits=16, decimal_places=2)}, many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def changes(self, request, pk=None):
         before = self.get_object()
         to = request.query_params.get("to")
-        after = ForecastSnapshot.objects.filter(pk=to).first() if to else None
+        after = None
+        if to:
+            try:
+                to = serializers.IntegerField(min_value=1).run_validation(to)
+            except serializers.ValidationError as e:
+                raise serializers.ValidationError({"to": e.detail}) from None
+            after = get_object_or_404(ForecastSnapshot, pk=to)
         owners = (None if access.reads_everything(request.user)
                   else access.scope_user_ids(request.user))
         visible = set(access.opportunities_visible_to(request.user).values_list("pk", flat=True)
@@ -95,7 +141,7 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                           "delta": str(c.delta)} for c in rows])
 
 
-class AdjustmentSerializer(serializers.ModelSerializer):
+class AdjustmentSerializer(TypedInput, serializers.ModelSerializer):
     class Meta:
         model = ForecastAdjustment
         fields = ["id", "subject", "manager", "period", "category", "amount", "note",

@@ -136,8 +136,6 @@ def adjust(request):
     except (InvalidOperation, ValidationError) as e:
         messages.error(request, _("An adjustment needs an amount and a note.")
                        if isinstance(e, InvalidOperation) else " ".join(e.messages))
-    except PermissionDenied as e:
-        messages.error(request, str(e))
     else:
         messages.success(request, _("Adjustment recorded."))
     return redirect(request.POST.get("next") or "forecast")

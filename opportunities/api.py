@@ -1,9 +1,10 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accounts.models import Partner
 from opportunities import services
-from opportunities.api_cycle import SellingCycleMixin
+from opportunities.api_cycle import TRANSITION_RESPONSES, SellingCycleMixin
 from opportunities.models import (
     DealPartnerRole,
     Opportunity,
@@ -11,11 +12,12 @@ from opportunities.models import (
     OpportunityTeamMember,
     TeamRole,
 )
-from osp.api import RecordViewSet, StrictSerializer
+from osp.api import RecordViewSet, StrictSerializer, TypedInput
 from osp.models import User
+from osp.rest import KeysetPagination
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(TypedInput, serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     role = serializers.ChoiceField(choices=TeamRole.choices)
 
@@ -24,7 +26,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         fields = ["user", "role"]
 
 
-class DealPartnerSerializer(serializers.ModelSerializer):
+class DealPartnerSerializer(TypedInput, serializers.ModelSerializer):
     partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     role = serializers.ChoiceField(choices=DealPartnerRole.choices)
@@ -40,7 +42,7 @@ class OpportunitySerializer(StrictSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_label = serializers.CharField(read_only=True)
     currency = serializers.CharField(max_length=3, required=False)
     team = TeamMemberSerializer(source="team_members", many=True, required=False)
     partners = DealPartnerSerializer(source="deal_partners", many=True, required=False)
@@ -73,6 +75,8 @@ class OpportunitySerializer(StrictSerializer):
         return data
 
 
+@extend_schema_view(transition=extend_schema(
+    responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}))
 class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
     """Opportunities visible to you. The stage is read-only here: move it through the
     transition endpoint, which applies the selling-cycle gates."""
@@ -85,6 +89,8 @@ class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
         .order_by("pk")
     )
     serializer_class = OpportunitySerializer
+    # A manager's list holds tens of thousands: pages by cursor, without a count.
+    pagination_class = KeysetPagination
     filterset_fields = {
         "stage": ["exact", "in"], "owner": ["exact"], "account": ["exact"],
         "lead_source": ["exact"], "currency": ["exact"],

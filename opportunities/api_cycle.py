@@ -11,7 +11,7 @@
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,9 +27,11 @@ from opportunities.models import (
     StageChange,
 )
 from osp import access
+from osp.api import InputSerializer
+from osp.schema import ErrorSerializer, GateClosedSerializer
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     to = serializers.ChoiceField(choices=Stage.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     # The stage the client saw; a different current stage is a 409, never an overwrite.
@@ -49,7 +51,7 @@ class TransitionSerializer(serializers.Serializer):
         return fields
 
 
-class AttestSerializer(serializers.Serializer):
+class AttestSerializer(InputSerializer):
     criterion = serializers.CharField()
     note = serializers.CharField()
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
@@ -58,13 +60,13 @@ class AttestSerializer(serializers.Serializer):
     evidence_file = serializers.FileField(required=False, allow_null=True)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(InputSerializer):
     criterion = serializers.CharField()
     note = serializers.CharField()
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    by = serializers.StringRelatedField()
+    by = serializers.StringRelatedField(allow_null=True)  # null: moved by itself
 
     class Meta:
         model = StageChange
@@ -75,6 +77,9 @@ class ApprovalSerializer(serializers.ModelSerializer):
     requested_by = serializers.StringRelatedField()
     approver = serializers.StringRelatedField()
     opportunity_name = serializers.CharField(source="opportunity.name", read_only=True)
+    # Blank unless the request is for a resource (so the schema's enum includes "").
+    resource_type = serializers.ChoiceField(choices=ResourceType.choices, allow_blank=True,
+                                            read_only=True)
 
     class Meta:
         model = ApprovalRequest
@@ -84,7 +89,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApprovalCreateSerializer(serializers.Serializer):
+class ApprovalCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=ApprovalKind.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     resource_type = serializers.ChoiceField(choices=ResourceType.choices, required=False,
@@ -92,9 +97,35 @@ class ApprovalCreateSerializer(serializers.Serializer):
     meeting_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class DecideSerializer(serializers.Serializer):
+class DecideSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=["approve", "reject", "return"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+CriteriaSerializer = inline_serializer("Criteria", {
+    "stage": serializers.CharField(),
+    "criteria": serializers.ListField(child=serializers.DictField())})
+GATE_CLOSED = OpenApiResponse(GateClosedSerializer,
+                              description="The gate is closed: the unmet criteria.")
+CHANGED = OpenApiResponse(ErrorSerializer, description="The stage changed underneath.")
+# 200 answers the opportunity itself: opportunities/api.py adds it with its serializer.
+TRANSITION_RESPONSES = {
+    202: OpenApiResponse(inline_serializer("ApprovalRequested", {
+        "detail": serializers.CharField(), "stage": serializers.CharField(),
+        "approval": ApprovalSerializer()}),
+        description="The move waits for the manager's approval."),
+    409: CHANGED, 422: GATE_CLOSED}
+
+
+class ApprovalDecisionSerializer(ApprovalSerializer):
+    """The decided request, with where the opportunity stands now."""
+
+    opportunity_stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
+    moved = serializers.BooleanField(read_only=True)
+
+    class Meta(ApprovalSerializer.Meta):
+        fields = [*ApprovalSerializer.Meta.fields, "opportunity_stage", "moved"]
+        read_only_fields = fields
 
 
 class SellingCycleMixin:
@@ -105,15 +136,12 @@ class SellingCycleMixin:
         return {"stage": opportunity.stage,
                 "criteria": [r.as_dict() for r in evaluation.results.values()]}
 
-    @extend_schema(responses=inline_serializer("Criteria", {
-        "stage": serializers.CharField(),
-        "criteria": serializers.ListField(child=serializers.DictField())}))
+    @extend_schema(responses=CriteriaSerializer)
     @action(detail=True, methods=["get"])
     def criteria(self, request, pk=None):
         return Response(self._criteria_payload(self.get_object()))
 
-    @extend_schema(request=TransitionSerializer, responses={
-        200: None, 202: ApprovalSerializer, 403: None, 409: None, 422: None})
+    @extend_schema(request=TransitionSerializer, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         opportunity = self.get_object()
@@ -135,7 +163,7 @@ class SellingCycleMixin:
             }, status=status.HTTP_202_ACCEPTED)
         return Response(self.get_serializer(self.reloaded(outcome.opportunity)).data)
 
-    @extend_schema(request=AttestSerializer, responses={201: None})
+    @extend_schema(request=AttestSerializer, responses={201: CriteriaSerializer})
     @action(detail=True, methods=["post"])
     def attest(self, request, pk=None):
         opportunity = self.get_object()
@@ -150,7 +178,7 @@ class SellingCycleMixin:
         opportunity.forget_evaluation()
         return Response(self._criteria_payload(opportunity), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WithdrawSerializer, responses={201: None})
+    @extend_schema(request=WithdrawSerializer, responses={201: CriteriaSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         opportunity = self.get_object()
@@ -164,7 +192,7 @@ class SellingCycleMixin:
         return Response(self._criteria_payload(opportunity), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StageChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         opportunity = self.get_object()
         rows = opportunity.stage_changes.select_related("by")
@@ -200,7 +228,9 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         visible = access.opportunities_visible_to(user).values("pk")
         return qs.filter(opportunity__in=visible) | qs.filter(approver=user)
 
-    @extend_schema(request=DecideSerializer, responses={200: ApprovalSerializer})
+    @extend_schema(request=DecideSerializer, responses={
+        200: ApprovalDecisionSerializer,
+        409: OpenApiResponse(ErrorSerializer, description="The request was already decided.")})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         approval = self.get_object()

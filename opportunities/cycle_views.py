@@ -7,24 +7,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
-from opportunities import selling_cycle
+from opportunities import selectors, selling_cycle
 from opportunities.models import (
-    LADDER,
     ApprovalRequest,
     ApprovalStatus,
     Opportunity,
     SalesTool,
-    Stage,
 )
 from osp import access
+from osp.expressions import InValues
 from osp.models import Role, User
 from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
 from plans.services import opportunity_plan_save
@@ -175,43 +176,28 @@ def finance_inbox(request):
     return render(request, "opportunities/finance_inbox.html", {"rows": rows})
 
 
-BOARD_COLUMNS = ["lead", *LADDER]
-CARDS_PER_COLUMN = 30
-
-
 @login_required
 def board(request):
     """The pipeline board: one column a stage; cards move by drag and drop through the
     transition API, so a refused move snaps back with the unmet criteria."""
-    visible = access.opportunities_visible_to(request.user)
-    owner = request.GET.get("owner")
-    if owner:
-        visible = visible.filter(owner_id=owner)
-    totals = {row["stage"]: row for row in visible.filter(stage__in=BOARD_COLUMNS)
-              .values("stage").annotate(n=Count("pk"), total=Sum("amount_base"))}
-    columns = []
-    for stage in BOARD_COLUMNS:
-        cards = (visible.filter(stage=stage).select_related("account", "owner")
-                 .order_by("-amount_base")[:CARDS_PER_COLUMN])
-        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards,
-                        "n": totals.get(stage, {}).get("n", 0),
-                        "total": totals.get(stage, {}).get("total") or 0})
+    owner = request.GET.get("owner", "")
+    columns = selectors.pipeline_board(user=request.user,
+                                       owner_id=int(owner) if owner.isdigit() else None)
     people = (User.objects.all() if access.reads_everything(request.user)
               else User.objects.filter(pk__in=access.scope_user_ids(request.user)))
     from forecasting.risks import risk_flags
 
     shown = [card.pk for col in columns for card in col["cards"]]
-    flags = risk_flags(Opportunity.objects.filter(pk__in=shown))
+    flags = risk_flags(Opportunity.objects.filter(InValues(F("pk"), shown)))
+    # One reverse() for the 330 cards: the same URL with each card's id.
+    detail = reverse("opportunity-detail", args=[0])
     for col in columns:
-        col["cards"] = [_with_risks(card, flags) for card in col["cards"]]
+        for card in col["cards"]:
+            card.risks = flags.get(card.pk, [])
+            card.url = detail.replace("/0/", f"/{card.pk}/")
     return render(request, "opportunities/board.html", {
         "columns": columns, "people": people, "owner": owner,
-        "per_column": CARDS_PER_COLUMN})
-
-
-def _with_risks(card, flags):
-    card.risks = flags.get(card.pk, [])
-    return card
+        "per_column": selectors.CARDS_PER_COLUMN})
 
 
 class PlanForm(forms.ModelForm):
@@ -260,18 +246,21 @@ def plan_edit(request, pk):
 
 
 class WinLossForm(forms.Form):
-    why = forms.CharField(label=_("Why we won or lost"), widget=forms.Textarea(attrs={"rows": 3}))
-    against = forms.CharField(label=_("Against whom"), required=False)
-    repeat_or_avoid = forms.CharField(label=_("What to repeat or avoid"),
+    # Lazy: the labels are built at import, and must follow each request's language.
+    why = forms.CharField(label=gettext_lazy("Why we won or lost"),
+                          widget=forms.Textarea(attrs={"rows": 3}))
+    against = forms.CharField(label=gettext_lazy("Against whom"), required=False)
+    repeat_or_avoid = forms.CharField(label=gettext_lazy("What to repeat or avoid"),
                                       widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class HandoverForm(forms.Form):
-    scope = forms.CharField(label=_("Service scope"), widget=forms.Textarea(attrs={"rows": 3}))
-    acceptance_terms = forms.CharField(label=_("Acceptance terms"),
+    scope = forms.CharField(label=gettext_lazy("Service scope"),
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    acceptance_terms = forms.CharField(label=gettext_lazy("Acceptance terms"),
                                        widget=forms.Textarea(attrs={"rows": 3}))
     services_owner = forms.ModelChoiceField(
-        label=_("Professional-services owner"),
+        label=gettext_lazy("Professional-services owner"),
         queryset=User.objects.filter(is_active=True))
 
 

@@ -1,6 +1,10 @@
 """Reads for the opportunity page: the stage path, the checklists, the moves on offer,
 the step's guidance, and the timeline. A fixed number of queries per page."""
 
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,11 +19,13 @@ from opportunities.models import (
     NO_GO_FROM,
     ApprovalDecision,
     ApprovalKind,
+    Opportunity,
     Stage,
     StepGuide,
     stage_rank,
 )
 from osp import access
+from osp.expressions import InSubquery
 
 # The process step an opportunity is in: the one that produces its next stage
 # (METHODOLOGY.md §4); closed deals are in step 8, account expansion.
@@ -119,3 +125,41 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "text": " · ".join(x for x in (f.reference, f.period) if x)})
     items.sort(key=lambda i: i["at"], reverse=True)
     return items[:limit]
+
+
+BOARD_COLUMNS = ["lead", *LADDER]
+CARDS_PER_COLUMN = 30
+
+
+def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
+    """The pipeline board's columns, one a stage: the number and total (base currency) of
+    the deals `user` sees there, and the largest CARDS_PER_COLUMN of them (name, stage,
+    amount and account name: what a card shows). Two queries whatever the number of deals
+    (issue #7): the totals add up the disjoint parts of the visibility rule, each read
+    from the (owner, stage, amount) index alone; the cards take each stage's largest deals
+    through the (stage, amount) index, all stages in one query."""
+
+    def narrow(qs):
+        return qs.filter(owner_id=owner_id) if owner_id else qs
+
+    grouped = [narrow(part).filter(stage__in=BOARD_COLUMNS).order_by().values("stage")
+               .annotate(n=Count("*"), total=Sum("amount_base"))
+               for part in access.opportunities_visible_in_parts(user)]
+    totals = {}
+    for row in grouped[0].union(*grouped[1:], all=True):
+        n, total = totals.get(row["stage"], (0, 0))
+        totals[row["stage"]] = (n + row["n"], total + (row["total"] or 0))
+
+    visible = narrow(access.opportunities_visible_to(user))
+    largest = [InSubquery(F("pk"), visible.filter(stage=stage).order_by("-amount_base", "pk")
+                          .values("pk")[:CARDS_PER_COLUMN])
+               for stage in BOARD_COLUMNS if stage in totals]
+    cards = {stage: [] for stage in BOARD_COLUMNS}
+    if largest:
+        for card in (Opportunity.objects.filter(reduce(or_, map(Q, largest)))
+                     .select_related("account").order_by("-amount_base", "pk")
+                     .only("pk", "name", "stage", "amount_base", "account__name")):
+            cards[card.stage].append(card)
+    return [{"stage": stage, "label": Stage(stage).label, "cards": cards[stage],
+             "n": totals.get(stage, (0, 0))[0], "total": totals.get(stage, (0, 0))[1]}
+            for stage in BOARD_COLUMNS]

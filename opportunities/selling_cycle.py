@@ -522,8 +522,9 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
             raise PermissionDenied(_("Only the approver (or a manager above them) decides "
                                      "this request."))
         if request.status != ApprovalStatus.PENDING:
+            # code="conflict": the API answers 409, as for a stage that moved underneath.
             raise ValidationError(_("This request was already decided: %(status)s.")
-                                  % {"status": request.get_status_display()})
+                                  % {"status": request.get_status_display()}, code="conflict")
         if decision not in ApprovalDecision.Decision.values:
             raise ValidationError({"decision": _("Choose approve, reject or send back.")})
         if decision != ApprovalDecision.Decision.APPROVE and not comment.strip():

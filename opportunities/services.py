@@ -49,10 +49,10 @@ def to_base_currency(amount: Decimal | None, currency: str, *,
     else:
         rate = (ExchangeRate.objects.filter(currency=currency)
                 .values_list("rate_to_base", flat=True).first())
-        if rate is None:
-            raise ValidationError({"currency": _(
-                "There is no exchange rate for %(currency)s; ask an administrator to add one."
-            ) % {"currency": currency or "—"}})
+    if rate is None:  # from the batch's rates too (a sync batch with an unknown currency)
+        raise ValidationError({"currency": _(
+            "There is no exchange rate for %(currency)s; ask an administrator to add one."
+        ) % {"currency": currency or "—"}})
     return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

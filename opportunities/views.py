@@ -28,7 +28,10 @@ from osp.pages import Column, ListPage, delete_page, form_page
 
 @login_required
 def opportunity_list(request):
-    qs = access.opportunities_visible_to(request.user).select_related("account", "owner")
+    # Only what a row shows: deals and accounts carry long texts a list never needs.
+    qs = (access.opportunities_visible_to(request.user).select_related("account", "owner")
+          .only("name", "stage", "amount", "currency", "amount_base", "expected_close_date",
+                "account__name", "owner__first_name", "owner__last_name", "owner__username"))
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Opportunity"), "name"),
         Column("account", gettext_lazy("Account"), "account__name"),
@@ -37,7 +40,7 @@ def opportunity_list(request):
         Column("close", gettext_lazy("Expected close"), "expected_close_date"),
         Column("owner", gettext_lazy("Owner"), "owner__last_name"),
     ], search_fields=["name", "account__name"], filterset_class=OpportunityFilter,
-        default_sort="close")
+        default_sort="close", keyset=True)  # a manager sees tens of thousands
     context = {**page.context(), "can_create": access.can_create(request.user, Opportunity)}
     if request.htmx:
         return render(request, "opportunities/opportunity_list.html#results", context)
@@ -98,9 +101,16 @@ def opportunity_edit(request, pk=None, account_pk=None):
         opportunity = _get(request, pk)
         _require_change(request, opportunity)
     else:
-        opportunity = Opportunity()
+        opportunity, account = Opportunity(), None
         if account_pk:
-            opportunity.account = access.get_visible_or_404(request.user, Account, account_pk)
+            account = access.get_visible_or_404(request.user, Account, account_pk)
+            opportunity.account = account
+        # A form only for those who may open the deal (a 403, not a form that cannot be saved).
+        if not access.can_add(request.user, Opportunity, account):
+            raise PermissionDenied(
+                _("You cannot open opportunities on this account.") if account_pk
+                else (_("Your role cannot create %(kind)s.")
+                      % {"kind": Opportunity._meta.verbose_name_plural}))
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
 
     def save(_data):

@@ -14,11 +14,12 @@ Anything not visible is a 404 (never a 403 that would confirm it exists); someth
 visible but not changeable is a 403.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Opportunity, OpportunityTeamMember
+from osp.expressions import InSubquery, InValues
 from osp.models import Role, User
 
 
@@ -53,12 +54,23 @@ def changes_everything(user: User) -> bool:
 
 # --- Visibility (querysets) ---------------------------------------------------------
 
+# Opportunity lists, the board and the forecast filter by these on every request, for
+# scopes of hundreds of people: an array parameter (InValues) keeps the statement short
+# and quick to plan; InSubquery, not a correlated EXISTS, keeps the OR on indexes (see
+# osp.expressions: a whole-table scan otherwise).
+
+def _owned_in_scope(ids) -> InValues:
+    return InValues(F("owner_id"), sorted(ids))
+
+
+def _on_team_in_scope(ids) -> InSubquery:
+    return InSubquery(F("pk"), OpportunityTeamMember.objects.filter(
+        InValues(F("user_id"), sorted(ids))).values("opportunity_id"))
+
+
 def _opportunity_in_scope(user: User) -> Q:
     ids = scope_user_ids(user)
-    on_team = OpportunityTeamMember.objects.filter(
-        opportunity_id=OuterRef("pk"), user_id__in=ids
-    )
-    return Q(owner_id__in=ids) | Q(Exists(on_team))
+    return Q(_owned_in_scope(ids)) | Q(_on_team_in_scope(ids))
 
 
 def _account_in_scope(user: User) -> Q:
@@ -76,6 +88,19 @@ def _account_changeable(user: User) -> Q:
 def opportunities_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
     qs = Opportunity.objects.all() if qs is None else qs
     return qs if reads_everything(user) else qs.filter(_opportunity_in_scope(user))
+
+
+def opportunities_visible_in_parts(user: User, qs: QuerySet | None = None) -> list[QuerySet]:
+    """opportunities_visible_to(user, qs) as disjoint querysets: those owned in scope, then
+    those visible only through their team. For aggregates (the board's totals): each part
+    on its own can be answered from an index (owner, stage, amount), where the OR of the
+    two must read every visible row from the table."""
+    qs = Opportunity.objects.all() if qs is None else qs
+    if reads_everything(user):
+        return [qs]
+    ids = scope_user_ids(user)
+    return [qs.filter(_owned_in_scope(ids)),
+            qs.exclude(_owned_in_scope(ids)).filter(_on_team_in_scope(ids))]
 
 
 def accounts_visible_to(user: User, qs: QuerySet | None = None) -> QuerySet:
@@ -212,6 +237,30 @@ def can_create(user: User, model) -> bool:
     if model is User:
         return False
     return bool(user.roles) and user.roles != [Role.FINANCE]
+
+
+def can_add(user: User, model, parent=None) -> bool:
+    """May `user` create a `model` record, under `parent` when given? Contacts and
+    opportunities go on accounts `user` may work on (can_work_on_account); contacts go
+    on partners `user` may change."""
+    if not can_create(user, model):
+        return False
+    if parent is None:
+        return True
+    if isinstance(parent, Partner):
+        return can_change(user, parent)
+    return can_work_on_account(user, parent)
+
+
+def visible_choices(user: User, qs: QuerySet) -> QuerySet:
+    """`qs` narrowed to what `user` may see, for the records a request may name (the
+    choices of a form or serializer field): a hidden one is then refused exactly like one
+    that does not exist, with no 403 or 404 that would confirm it exists."""
+    from plans.models import Plan
+
+    if qs.model in VISIBLE or qs.model is Plan:
+        return visible_to(user, qs.model, qs)
+    return qs
 
 
 def assignable_owners(user: User) -> QuerySet:

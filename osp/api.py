@@ -1,17 +1,91 @@
 """API pieces shared by every app: the strict serializer, the base viewset that routes
 reads through osp.access and writes through services, and the users endpoint."""
 
+from django.http import JsonResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from osp import access
 from osp.models import Role, User
 from osp.services import record_delete, user_create, user_update
 
 
-class StrictSerializer(serializers.ModelSerializer):
-    """Refuses input it would otherwise silently ignore: unknown and read-only fields."""
+def _json_type_error(field, value) -> str | None:
+    """DRF's own message (translated) when a JSON value has the wrong type for `field`."""
+    if value is None:
+        return None  # the field's allow_null's business
+    if isinstance(field, (serializers.ListField, serializers.DictField)):
+        # DRF refuses a container of the wrong kind; look at what is inside.
+        items = (value if isinstance(value, list) and isinstance(field, serializers.ListField)
+                 else value.values() if isinstance(value, dict)
+                 and isinstance(field, serializers.DictField) else ())
+        return next(filter(None, (_json_type_error(field.child, v) for v in items)), None)
+    if isinstance(field, (serializers.ManyRelatedField, serializers.ListSerializer)):
+        return None
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else field.error_messages["invalid"]
+    if isinstance(field, serializers.ChoiceField):
+        text_choices = all(isinstance(key, str) for key in field.choices)
+        return (field.error_messages["invalid_choice"].format(input=value)
+                if text_choices and not isinstance(value, str) else None)
+    if isinstance(field, serializers.IntegerField):
+        return None if is_int else field.error_messages["invalid"]
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return None if is_int else field.error_messages["incorrect_type"].format(
+            data_type=type(value).__name__)
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else field.error_messages["invalid"]
+    return None
+
+
+class TypedInput:
+    """JSON says what type each value is: a number where text is expected, 0 for false or
+    "5" for an id is refused (400), as the OpenAPI schema says, instead of being converted.
+    Form posts carry nothing but text and are left to DRF."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not isinstance(data, MultiValueDict):
+            errors = {}
+            for name, field in self.fields.items():
+                if name in data and not field.read_only:
+                    message = _json_type_error(field, data[name])
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class InputSerializer(TypedInput, serializers.Serializer):
+    """The input of an action (a transition, a decision...)."""
+
+
+class VisibleRelations:
+    """Related fields of a write accept only records the caller may see (osp.access): a
+    hidden one named in a request is refused like one that does not exist, never with a
+    403 or 404 that would confirm it exists (issue #7)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if request is None or request.method in permissions.SAFE_METHODS or not (
+                user and user.is_authenticated):
+            return fields
+        for f in fields.values():
+            relation = getattr(f, "child_relation", f)
+            if not f.read_only and getattr(relation, "queryset", None) is not None:
+                relation.queryset = access.visible_choices(user, relation.queryset)
+        return fields
+
+
+class StrictSerializer(VisibleRelations, TypedInput, serializers.ModelSerializer):
+    """Refuses input it would otherwise silently ignore: unknown and read-only fields, and
+    values of the wrong JSON type."""
 
     refused_field_messages: dict[str, str] = {}
 
@@ -113,3 +187,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def perform_update(self, serializer):
         serializer.instance = user_update(actor=self.request.user, user=serializer.instance,
                                           **serializer.validated_data)
+
+
+def not_found(request, exception=None):
+    """Django's 404 handler (osp/urls.py): an address under /api/ that matches nothing (an
+    id that is not a number, say) gets the API's JSON answer, not the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

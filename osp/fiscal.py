@@ -70,17 +70,29 @@ def fiscal_year_period(year: int, start_month: int | None = None) -> Period:
     return Period(f"FY{year}", first, datetime.date(ny, nm, 1) - datetime.timedelta(days=1))
 
 
-def parse_period(value: str | None, today: datetime.date | None = None) -> Period:
-    """"FY2027", "FY2027 Q1" or "FY2027Q1"; anything else is the current quarter."""
+def read_period(value: str | None) -> Period | None:
+    """"FY2027", "FY2027 Q1" or "FY2027Q1"; None when it is none of these, or a year the
+    calendar cannot hold (FY0000, FY9999 with a year starting in April)."""
     import re
 
     match = re.fullmatch(r"FY(\d{4})(?:\s*Q([1-4]))?", (value or "").strip().upper())
     if not match:
-        q = fiscal_quarter(today)
-        return Period(str(q), q.start, q.end)
-    year = fiscal_year_period(int(match.group(1)))
+        return None
+    try:
+        year = fiscal_year_period(int(match.group(1)))
+    except (ValueError, OverflowError):
+        return None
     if match.group(2) is None:
         return year
     quarter = fiscal_quarter(datetime.date(*_add_months(year.start.year, year.start.month,
                                                         3 * (int(match.group(2)) - 1)), 1))
     return Period(str(quarter), quarter.start, quarter.end)
+
+
+def parse_period(value: str | None, today: datetime.date | None = None) -> Period:
+    """As read_period; anything else is the current quarter."""
+    period = read_period(value)
+    if period is None:
+        q = fiscal_quarter(today)
+        return Period(str(q), q.start, q.end)
+    return period

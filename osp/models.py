@@ -193,7 +193,11 @@ class Notification(models.Model):
 class ReminderSent(models.Model):
     """One reminder of one kind, about one subject, for one period, to one person. The
     unique constraint is what makes reminders exactly-once: a task that runs twice, or is
-    retried after a worker died, cannot insert the row (and so notify) again."""
+    retried after a worker died, cannot insert the row (and so notify) again.
+
+    The row is also the e-mail's outbox entry (osp/reminders.py): `email_to` is the address
+    owed an e-mail (empty: none owed), `emailed_at` says when it went out, so an e-mail
+    lost with a killed worker is sent by the next run, and never twice."""
 
     kind = models.CharField(_("kind"), max_length=40)
     subject = models.CharField(_("subject"), max_length=80)  # e.g. "approval:12"
@@ -202,12 +206,18 @@ class ReminderSent(models.Model):
     notification = models.OneToOneField(Notification, null=True, on_delete=models.SET_NULL,
                                         related_name="+")
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    email_to = models.EmailField(_("e-mail to"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
         constraints = [models.UniqueConstraint(fields=["kind", "subject", "period", "recipient"],
                                                name="reminder_once_per_period")]
+        # The catch-up sweep reads only the e-mails still owed: a small partial index.
+        indexes = [models.Index(fields=["sent_at"], name="reminder_email_owed",
+                                condition=models.Q(emailed_at__isnull=True)
+                                & ~models.Q(email_to=""))]
 
     def __str__(self):
         return f"{self.kind} {self.subject} {self.period} → {self.recipient_id}"

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from osp.keyset import InvalidCursor, keyset_page
 from osp.services import record_delete
 
 
@@ -22,7 +23,11 @@ class Column:
 
 @dataclass
 class ListPage:
-    """A list of records with `?q=` search, `?sort=[-]key`, filters and `?page=`."""
+    """A list of records with `?q=` search, `?sort=[-]key`, filters and `?page=`.
+
+    With `keyset=True`, for lists that grow large: `?cursor=` pages instead of `?page=`
+    (osp.keyset: previous/next by position, no COUNT of everything visible on every
+    page), and the total is counted up to `count_cap` only ("more than 1,000")."""
 
     request: object
     queryset: QuerySet
@@ -31,6 +36,8 @@ class ListPage:
     filterset_class: type | None = None
     default_sort: str = ""
     per_page: int = 25
+    keyset: bool = False
+    count_cap: int = 1000
 
     def context(self) -> dict:
         params = self.request.GET
@@ -53,9 +60,15 @@ class ListPage:
             qs = qs.order_by(f"{direction}{sortable[key]}", f"{direction}pk")
         else:
             sort = ""
-        page = Paginator(qs, self.per_page).get_page(params.get("page"))
         keep = params.copy()
         keep.pop("page", None)
+        keep.pop("cursor", None)
+        if self.keyset:
+            page, pager = None, self._keyset_pager(qs, keep)
+            rows = pager["rows"]
+        else:
+            page, pager = Paginator(qs, self.per_page).get_page(params.get("page")), None
+            rows = page.object_list
         headers = []
         for c in self.columns:
             state = ("asc" if sort == c.key else "desc" if sort == f"-{c.key}" else "")
@@ -67,15 +80,44 @@ class ListPage:
             headers.append({"label": c.label, "link": link, "state": state})
         return {
             "page_obj": page,
-            "rows": page.object_list,
+            "pager": pager,
+            "rows": rows,
             "columns": headers,
             "sort": sort,
             "query": query,
             "filterset": filterset,
             "querystring": keep.urlencode(),
             "filtered": bool(query) or any(
-                v for k, v in params.items() if k not in ("sort", "page")
+                v for k, v in params.items() if k not in ("sort", "page", "cursor")
             ),
+        }
+
+    def _keyset_pager(self, qs, keep) -> dict:
+        cursor = self.request.GET.get("cursor") or None
+        try:
+            page = keyset_page(qs, size=self.per_page, cursor=cursor)
+        except InvalidCursor:  # an old link after the sort changed: start again
+            cursor, page = None, keyset_page(qs, size=self.per_page)
+        if cursor and not page.rows:  # the rows past the link were deleted meanwhile
+            cursor, page = None, keyset_page(qs, size=self.per_page)
+        # Counting stops at the cap: the cost of a count is the rows it reads.
+        total = qs.order_by()[:self.count_cap + 1].count()
+
+        def link(token):
+            if token is None:
+                return None
+            q = keep.copy()
+            q["cursor"] = token
+            return q.urlencode()
+
+        return {
+            "rows": page.rows,
+            "next": link(page.next_cursor),
+            "previous": link(page.previous_cursor),
+            "first": keep.urlencode(),
+            "at_start": cursor is None,
+            "total": min(total, self.count_cap),
+            "more": total > self.count_cap,
         }
 
 

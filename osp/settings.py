@@ -6,6 +6,7 @@ ALLOWED_HOSTS; with DEBUG off the secure settings below are on and `check --depl
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -95,11 +98,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "osp.urls"
 WSGI_APPLICATION = "osp.wsgi.application"
 AUTH_USER_MODEL = "osp.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username/address pair before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,7 +163,10 @@ if not DEBUG:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+# Uploaded evidence lives outside the web root and has no URL of its own: it is served
+# only by views that check who may see the opportunity.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+OSP_UPLOAD_MAX_MB = envint("OSP_UPLOAD_MAX_MB", "10", low=1, high=1024)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -164,12 +178,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["sync.auth.ApiRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "osp.rest.FilterBackend",  # django-filter, strict about values (osp/rest.py)
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "osp.rest.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the error answers too (osp/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "osp.schema.AutoSchema",
     "EXCEPTION_HANDLER": "osp.rest.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -186,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "opportunities.models.Stage",
         "ApprovalKindEnum": "opportunities.models.ApprovalKind",
+        "ApprovalStatusEnum": "opportunities.models.ApprovalStatus",
         "PlanKindEnum": "plans.models.PlanKind",
     },
 }
@@ -212,7 +228,8 @@ else:  # shared by the processes of `make run` (web, worker) on one machine
                           "LOCATION": str(VAR_DIR / "cache")}}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    # Embedded broker: messages are files under var/, so `make run` needs no server.
+    # Embedded broker: messages are files under var/, so `make run` needs no server. It
+    # cannot give back the message of a killed worker; the hourly catch-up runs make up.
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -220,12 +237,43 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Kombu keeps each message delivered from Redis aside until it is acknowledged; if
+        # its worker dies (killed, OOM, power), the message goes back to the queue once it
+        # has waited this long (seconds; checked when a worker starts, then about every
+        # 100 s). An hour by default: above the longest task plus any retry countdown, or
+        # a slow task would be handed to a second worker while it still runs (harmless,
+        # the tasks are idempotent, but wasted); the hourly catch-up runs fill the gap.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3600", low=1,
+                                     high=7 * 24 * 3600),
+        # A broker gone without closing the TCP connection (host down, failover) must
+        # raise, not hang a publish (beat) forever, so that the reconnection below starts.
+        "socket_timeout": 30,
+        "socket_connect_timeout": 10,
+        "socket_keepalive": True,
+    }
 # No results by default; tests that wait on a real worker set CELERY_RESULT_BACKEND_URL.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND_URL") or None
 CELERY_IMPORTS = ["osp.health"]
+# A task is acknowledged when it has finished, and a worker process that dies mid-task
+# gives its message back, so a kill loses no work; every task is idempotent (unique
+# constraints, locks), so running one again sends, slips or snapshots nothing twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The broker restarting: worker and beat keep trying to reconnect, never give up (the
+# compose file restarts Redis; its append-only file keeps the queued messages). A running
+# task finishes rather than being cancelled when the connection drops. Beat retries a
+# publish for about a minute before it gives that tick up; each periodic task catches up
+# on everything due, so the next tick makes up for a lost one.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 15, "interval_start": 0,
+                                    "interval_step": 1, "interval_max": 5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -234,11 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "osp.health.worker_heartbeat",
         "schedule": 60.0,
     },
-    # Stage 7 means "closes this quarter": run daily just after midnight, so a deal still
-    # at 7 on the first day of a new quarter moves back to 6 that morning.
+    # Stage 7 means "closes this quarter": a deal still at 7 on the first day of a new
+    # quarter moves back to 6 just after midnight. Hourly (a cheap query that finds nothing
+    # most of the time), so a tick lost with the broker delays it an hour, not a day.
     "slip-stage-7-past-quarter-end": {
         "task": "opportunities.tasks.slip_stage_7_past_quarter_end",
-        "schedule": crontab(hour=0, minute=5),
+        "schedule": crontab(minute=5),
     },
     # Hourly; the tasks start sending at the hour an admin sets in the Reminder policy, and
     # each reminder goes once per subject and period whatever the number of runs.
@@ -246,9 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.send_selling_cycle_reminders",
         "schedule": crontab(minute=0),
     },
+    # Due on Monday at 06:00; the task takes it once a week, so it runs hourly to catch up
+    # if the Monday tick was lost.
     "weekly-forecast-snapshot": {
         "task": "forecasting.tasks.take_weekly_snapshot",
-        "schedule": crontab(day_of_week=1, hour=6, minute=0),
+        "schedule": crontab(minute=0),
     },
     "prune-sync-feed": {
         "task": "sync.tasks.prune_sync_history",
@@ -261,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "osp@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25", low=1, high=65535)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -276,6 +332,36 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Login throttling: after OSP_LOGIN_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused (429, a page saying for how long) until the cool-off
+# passes; a successful login resets the count. Behind N reverse proxies set
+# OSP_PROXY_COUNT=N so the client's address is read from X-Forwarded-For.
+AXES_FAILURE_LIMIT = envint("OSP_LOGIN_FAILURE_LIMIT", "5", low=1, high=1000)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("OSP_LOGIN_COOLOFF_MINUTES", "15", low=1,
+                                             high=7 * 24 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "osp.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = envint("OSP_PROXY_COUNT", "0", low=0, high=10) or None
+AXES_VERBOSE = False
+
+# Content security policy: every script and style comes from our own static files (no
+# inline code, no inline style attributes, no eval), so an injected <script> cannot run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # JSON lines with the request id in production (LOG_FORMAT=json), plain text in development.
 LOGGING = {

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opportunities.models import OPEN_STAGES, Activity, Stage
 from osp import access
@@ -56,3 +57,27 @@ def set_language(request):
             settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a throttled sign-in: 429 and a page saying for how long."""
+    return render(request, "registration/locked_out.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }, status=429)
+
+
+def server_error(request):
+    """An unexpected error: never a stack trace; a reference people can quote instead.
+    Rendered without the request's context processors, which may be what failed."""
+    from django.http import HttpResponseServerError, JsonResponse
+    from django.template import loader
+
+    from osp.logs import request_id
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Something went wrong on our side; nothing was "
+                                         "saved. Please try again."),
+                             "request_id": request_id.get()}, status=500)
+    return HttpResponseServerError(
+        loader.get_template("500.html").render({"request_id": request_id.get()}))

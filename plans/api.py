@@ -1,21 +1,25 @@
 """Plans over the API, with the same visibility rules and services as the browser."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.models import Account, Partner, Territory
 from osp import access
+from osp.api import InputSerializer, TypedInput, VisibleRelations
 from osp.models import Notification
+from osp.schema import ErrorSerializer
 from plans import services
 from plans.models import ActionItem, Plan, PlanKind, PlanVersion
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
     submitted_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)  # null until decided
 
     class Meta:
         model = PlanVersion
@@ -38,12 +42,29 @@ class PlanSerializer(serializers.ModelSerializer):
         return services.plan_review_state(plan)
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class PlanCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=PlanKind.choices)
     subject = serializers.IntegerField(help_text="id of the territory, account or partner")
 
 
-class PlanDecisionSerializer(serializers.Serializer):
+class PlanChangeSerializer(InputSerializer):
+    """What a PATCH writes: section texts by name, and the fiscal-year target."""
+
+    sections = serializers.DictField(child=serializers.CharField(allow_blank=True),
+                                     required=False)
+    fiscal_year_target = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                  allow_null=True, min_value=0, required=False)
+
+    def validate(self, attrs):
+        refused = {name: [_("This field is read-only.") if name in PlanSerializer.Meta.fields
+                          else _("Unknown field.")]
+                   for name in self.initial_data if name not in self.fields}
+        if refused:
+            raise serializers.ValidationError(refused)
+        return attrs
+
+
+class PlanDecisionSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=["approve", "return"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -54,13 +75,23 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = PlanSerializer
     filterset_fields = ["kind", "status", "owner"]
 
+    def get_parsers(self):
+        # The sections are an object, which a form cannot carry: DRF would read a form's
+        # "sections" as no change at all. PATCH takes JSON (the schema says so too).
+        if getattr(self.request, "method", None) == "PATCH":
+            return [JSONParser()]
+        return super().get_parsers()
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Plan.objects.none()
         return access.plans_visible_to(self.request.user).select_related(
             "territory", "account", "partner").order_by("pk")
 
-    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    @extend_schema(request=PlanCreateSerializer, responses={
+        201: PlanSerializer, 404: OpenApiResponse(
+            ErrorSerializer, description="No such territory, account or partner that you "
+                                         "may see.")})
     def create(self, request):
         data = PlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,21 +102,15 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                     subject=subject)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PlanChangeSerializer, responses=PlanSerializer)
     def partial_update(self, request, pk=None):
         plan = self.get_object()
-        unknown = set(request.data) - {"sections", "fiscal_year_target"}
-        if unknown:
-            raise serializers.ValidationError({n: ["This field cannot be written here."]
-                                               for n in sorted(unknown)})
-        target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
-                                          min_value=0).run_validation(
-            request.data.get("fiscal_year_target")) if "fiscal_year_target" in request.data \
-            else None
-        sections = request.data.get("sections")
-        if sections is not None and not isinstance(sections, dict):
-            raise serializers.ValidationError({"sections": ["An object of section texts."]})
-        plan = services.plan_save(plan=plan, user=request.user, sections=sections,
-                                  fiscal_year_target=target)
+        data = PlanChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_save(plan=plan, user=request.user,
+                                  sections=data.validated_data.get("sections"),
+                                  fiscal_year_target=data.validated_data.get(
+                                      "fiscal_year_target"))
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(request=None, responses={201: PlanVersionSerializer})
@@ -105,18 +130,22 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(PlanVersionSerializer(version).data)
 
     @extend_schema(responses=PlanVersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         plan = self.get_object()
         rows = plan.versions.select_related("submitted_by", "decided_by")
         return Response(PlanVersionSerializer(rows, many=True).data)
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(VisibleRelations, TypedInput, serializers.ModelSerializer):
     class Meta:
         model = ActionItem
         fields = ["id", "plan", "opportunity", "what", "assignee", "contact", "due", "done_at"]
         read_only_fields = ["done_at"]
+
+
+class DoneSerializer(InputSerializer):
+    done = serializers.BooleanField(default=True)
 
 
 class ActionItemViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
@@ -147,12 +176,14 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
             d["opportunity"] = access.get_visible_or_404(user, Opportunity, d["opportunity"].pk)
         serializer.instance = services.action_item_add(user=user, **d)
 
-    @extend_schema(request=None, responses=ActionItemSerializer)
+    @extend_schema(request=DoneSerializer, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         item = self.get_object()
+        data = DoneSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         services.action_item_set_done(user=request.user, item=item,
-                                      done=bool(request.data.get("done", True)))
+                                      done=data.validated_data["done"])
         return Response(ActionItemSerializer(item).data)
 
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The benchmarks on PostgreSQL (`make bench`): creates the database osp_bench on
 # 127.0.0.1:5432 (user postgres) if missing, migrates it and runs
-# `manage.py bench_forecast` with this script's arguments (e.g. --size small), then
-# `manage.py bench_sync` (the sync API; no arguments). BENCH_ONLY=forecast or
-# BENCH_ONLY=sync runs only that one.
+# `manage.py bench_forecast` with this script's arguments (e.g. --size small; it generates
+# the data set the first time), then `manage.py bench_sync` (the sync API; no arguments),
+# then `manage.py bench_pipeline` (board, lists, transitions, export, web throughput;
+# arguments in BENCH_PIPELINE_ARGS, e.g. "--repeat 20 --skip-web"). BENCH_ONLY=forecast,
+# sync or pipeline runs only that one (pipeline generates the data set first if missing).
+# The web throughput uses wrk, installed here with apt-get when missing and possible.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,8 +19,9 @@ BENCH_ONLY=${BENCH_ONLY:-}
 export PGHOST PGPORT PGUSER
 
 case "$BENCH_ONLY" in
-    ""|forecast|sync) ;;
-    *) echo "bench.sh: BENCH_ONLY must be forecast or sync (or unset for both)." >&2; exit 2 ;;
+    ""|forecast|sync|pipeline) ;;
+    *) echo "bench.sh: BENCH_ONLY must be forecast, sync or pipeline (or unset for all)." >&2
+       exit 2 ;;
 esac
 
 if ! command -v psql >/dev/null 2>&1; then
@@ -34,9 +38,24 @@ fi
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${BENCH_DB}"
 
 .venv/bin/python manage.py migrate --no-input
-if [ "$BENCH_ONLY" != "sync" ]; then
+if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = forecast ]; then
     .venv/bin/python manage.py bench_forecast "$@"
 fi
-if [ "$BENCH_ONLY" != "forecast" ]; then
+if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = sync ]; then
     .venv/bin/python manage.py bench_sync
+fi
+if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = pipeline ]; then
+    generated=$(psql -d "${BENCH_DB}" -tAc "SELECT 1 FROM osp_user WHERE username = 'bench-director'")
+    if [ "$generated" != "1" ]; then
+        .venv/bin/python manage.py bench_forecast "$@"  # generates the data set
+    fi
+    if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+            && [ "$(id -u)" = "0" ]; then
+        echo "Installing wrk for the web throughput measurement (apt-get)"
+        apt-get install -y -qq wrk >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+            || echo "bench.sh: could not install wrk; a Python client drives the load instead."
+    fi
+    # shellcheck disable=SC2086  # BENCH_PIPELINE_ARGS is a list of options
+    .venv/bin/python manage.py bench_pipeline ${BENCH_PIPELINE_ARGS:-}
 fi

@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -241,17 +242,30 @@ ROW_RESULT_FIELDS = {
         "Each {code, message, ...}: VALIDATION (fields), VERSION_CONFLICT "
         "(current_version), NOT_FOUND_OR_NO_ACCESS, REFERENCE_NOT_FOUND (fields), "
         "FIELD_NOT_WRITABLE (fields), STAGE_GATE (unmet), ROLLED_BACK (all_or_none)."))}
-PROBLEMS = {code: OpenApiResponse(ProblemSerializer, description=text) for code, text in {
+PROBLEM_TEXTS = {
     400: "Invalid input (problem+json with `errors` by field).",
     401: "No or invalid token.", 404: "No such record that you may see.",
     409: "Version conflict (current_version).", 410: "Cursor older than the retention.",
     412: "If-Match does not match the current version.", 413: "Too many records.",
     422: "Stage gate closed (unmet), reference not found, or Idempotency-Key reused.",
     429: "Rate limit (Retry-After).",
-}.items()}
+}
+
+
+def problems(*codes: int) -> dict:
+    """The problem answers an operation gives (osp.schema adds 401, 403, 429 and, where
+    they can happen, 400 and 404)."""
+    return {(code, PROBLEM): OpenApiResponse(ProblemSerializer, description=PROBLEM_TEXTS[code])
+            for code in codes}
 
 
 class SyncView(APIView):
+    # Records are JSON objects: a form post would arrive as an empty record, "unchanged".
+    parser_classes = [JSONParser]
+    # Every error is a problem (osp.schema documents the ones a view does not list).
+    error_serializer = ProblemSerializer
+    error_media_type = PROBLEM
+
     def get_exception_handler(self):
         return problem_exception_handler
 
@@ -268,7 +282,8 @@ class SyncRecordView(SyncView):
     """One record by its key in the client's system."""
 
     @extend_schema(operation_id="sync_record_read", parameters=KEY_PARAMS,
-                   responses={200: OpenApiTypes.OBJECT, **PROBLEMS}, description=RECORD_DOC)
+                   responses={200: OpenApiTypes.OBJECT, **problems(404)},
+                   description=RECORD_DOC)
     def get(self, request, type, source, external_id):
         obj = sync_record(user=request.user, rtype=self.record_type(), source=source,
                           external_id=external_id)
@@ -279,7 +294,8 @@ class SyncRecordView(SyncView):
     @extend_schema(operation_id="sync_record_upsert", parameters=[*KEY_PARAMS, IF_MATCH,
                                                                   IDEMPOTENCY],
                    request=OpenApiTypes.OBJECT, description=RECORD_DOC,
-                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, **PROBLEMS})
+                   responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
+                              **problems(400, 404, 409, 412, 422)})
     def put(self, request, type, source, external_id):
         rtype = self.record_type()
         if not isinstance(request.data, dict):
@@ -308,7 +324,7 @@ class SyncRecordView(SyncView):
         return idempotent(request, compute)
 
     @extend_schema(operation_id="sync_record_delete", parameters=[*KEY_PARAMS, IF_MATCH],
-                   responses={204: None, **PROBLEMS})
+                   responses={204: None, **problems(400, 404, 412)})
     def delete(self, request, type, source, external_id):
         result = sync_delete(user=request.user, rtype=self.record_type(), source=source,
                              external_id=external_id, if_match=_if_match(request))
@@ -330,7 +346,7 @@ class SyncBatchView(SyncView):
             "all_or_none": serializers.BooleanField(default=False)}),
         responses={200: inline_serializer("SyncBatchResult", {
             "results": inline_serializer("SyncRowResult", ROW_RESULT_FIELDS, many=True)}),
-            **PROBLEMS})
+            **problems(400, 404, 413, 422)})
     def post(self, request, type):
         rtype = self.record_type()
         data = request.data
@@ -367,7 +383,7 @@ class SyncListView(SyncView):
     ], responses={200: inline_serializer("SyncRecordPage", {
         "records": serializers.ListField(child=serializers.DictField()),
         "next_after": serializers.IntegerField(allow_null=True),
-        "has_more": serializers.BooleanField()}), **PROBLEMS})
+        "has_more": serializers.BooleanField()}), **problems(400, 404)})
     def get(self, request, type):
         after = _int_param(request, "after", 0)
         limit = _int_param(request, "limit", 100, low=1, high=MAX_LIST_PAGE)
@@ -398,7 +414,7 @@ class SyncChangesView(SyncView):
             "changed_at": serializers.DateTimeField(),
             "data": serializers.DictField(allow_null=True)}, many=True),
         "next_cursor": serializers.IntegerField(), "has_more": serializers.BooleanField(),
-        "retention_days": serializers.IntegerField()}), **PROBLEMS})
+        "retention_days": serializers.IntegerField()}), **problems(400, 410)})
     def get(self, request):
         cursor = _int_param(request, "cursor", 0)
         limit = _int_param(request, "limit", 100, low=1, high=MAX_FEED_PAGE)

@@ -113,7 +113,9 @@ def _parse(rtype: RecordType, records: list, if_match) -> list[_Row]:
             rows.append(_Row(result, {}))
             continue
         source, external_id = data.get("source"), data.get("external_id")
-        result = RowResult(index, source, external_id)
+        # The answer repeats the key only when it is one (strings), as documented.
+        result = RowResult(index, source if isinstance(source, str) else None,
+                           external_id if isinstance(external_id, str) else None)
         row = _Row(result, data)
         rows.append(row)
         errors = {}
@@ -211,7 +213,8 @@ class _Batch:
                 if ref.external and isinstance(value, str) and value:
                     by_key.add((r.result.source, value))
                 value = r.data.get(ref.id_key)
-                if isinstance(value, int) and not isinstance(value, bool):
+                # An id beyond 64 bits names nothing (and SQLite cannot even compare it).
+                if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
                     by_id.add(value)
             if not by_key and not by_id:
                 self.refs[ref.name] = {}
@@ -267,8 +270,14 @@ class _Batch:
         for name in self.rtype.fields:
             if name in data:
                 f = self.model._meta.get_field(name)
+                if isinstance(data[name], (dict, list)):
+                    # Every synced field holds one value; str() would store the structure.
+                    errors[name] = [_("Send one value here, not a list or an object.")]
+                    continue
                 try:
-                    setattr(obj, f.attname, f.to_python(data[name]))
+                    # clean(), not to_python(): an amount of 1e400 must be refused here,
+                    # before the conversion to the base currency tries to round it.
+                    setattr(obj, f.attname, f.clean(data[name], obj))
                 except ValidationError as e:
                     errors[name] = e.messages
         missing = self._apply_references(row, errors)

@@ -73,3 +73,12 @@ def test_api_delete_with_dependants_is_a_400(people, deals, api):
     response = api(people.rep_a).delete(f"/api/v1/accounts/{deals.account_a.pk}/")
     assert response.status_code == 400
     assert "still has opportunities" in str(response.json())
+
+
+@pytest.mark.parametrize("url", ["/accounts/new/", "/territories/new/", "/partners/new/"])
+def test_a_new_record_is_owned_by_its_creator_unless_they_choose(people, browser, url):
+    html = browser(people.rep_a).get(url).content.decode()
+    import re
+
+    selected = re.search(r'<select name="owner"[^>]*>.*?</select>', html, re.S).group(0)
+    assert f'<option value="{people.rep_a.pk}" selected>' in selected

@@ -27,3 +27,31 @@ def test_the_image_serves_static_files_itself():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "collectstatic" in dockerfile and "gunicorn" in dockerfile
     assert "USER osp" in dockerfile
+
+
+def _compose_config(**env):
+    import os
+    import shutil
+    import subprocess
+
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        if os.environ.get("OSP_REQUIRE_COMPOSE"):
+            raise AssertionError("OSP_REQUIRE_COMPOSE is set but docker-compose is missing")
+        import pytest
+
+        pytest.skip("docker-compose is not installed (CI installs it)")
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD")}
+    return subprocess.run([binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                          capture_output=True, text=True, env={**clean, **env}, timeout=60)
+
+
+def test_the_compose_file_validates():
+    result = _compose_config(SECRET_KEY="s" * 50, POSTGRES_PASSWORD="pw")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_compose_file_refuses_to_start_without_its_secrets():
+    result = _compose_config()
+    assert result.returncode != 0
+    assert "set POSTGRES_PASSWORD" in result.stderr or "set SECRET_KEY" in result.stderr

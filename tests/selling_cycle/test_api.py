@@ -82,7 +82,7 @@ def test_approval_requests_and_decisions_over_the_api(walker, api, people):
     assert decided.json()["moved"] is True and decided.json()["opportunity_stage"] == "3"
     again = manager.post(f"/api/v1/approvals/{approval_id}/decide/", {"decision": "approve"},
                          format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409 and "already decided" in again.json()["detail"]
 
 
 def test_an_away_manager_passes_approvals_up(walker, people):

@@ -180,3 +180,51 @@ def test_two_concurrent_moves_one_wins(people, deal):
         t.join()
     assert sorted(results) == ["ConcurrentTransition", "moved"]
     assert StageChange.objects.filter(opportunity=deal.opp, to_stage="4").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_approval_decisions_one_wins(people, deal):
+    """The approver and the director above them decide the same request at the same
+    moment, one approving and one rejecting: exactly one decision is recorded, the deal
+    moves (or not) by that one, and the other is told it was already decided."""
+    from rest_framework.test import APIClient
+
+    from opportunities.models import ApprovalDecision, ApprovalRequest
+    from tests.selling_cycle.conftest import Walker
+
+    walker = Walker(people, deal)
+    walker.to_stage("2")
+    walker.plan()
+    approval = walker.move("3").approval
+    results, barrier = {}, threading.Barrier(2)
+
+    def decide(user, decision):
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait()
+            response = client.post(f"/api/v1/approvals/{approval.pk}/decide/",
+                                    {"decision": decision, "comment": "my call"},
+                                    format="json")
+            results[decision] = (response.status_code, response.json())
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=decide, args=(people.manager_a, "approve")),
+               threading.Thread(target=decide, args=(people.director, "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(code for code, _ in results.values())
+    assert statuses == [200, 409], results
+    loser = next(body for code, body in results.values() if code == 409)
+    assert "already decided" in loser["detail"]
+    assert ApprovalDecision.objects.filter(request=approval).count() == 1
+    winner = ApprovalDecision.objects.get(request=approval).decision
+    approval = ApprovalRequest.objects.get(pk=approval.pk)
+    assert approval.status == {"approve": "approved", "reject": "rejected"}[winner]
+    assert walker.opp.stage == ("3" if winner == "approve" else "2")
+    moves = StageChange.objects.filter(opportunity=deal.opp, to_stage="3").count()
+    assert moves == (1 if winner == "approve" else 0)

@@ -1,0 +1,118 @@
+"""The pipeline board and the opportunity lists (browser and API) cost the same small
+number of queries for 5 opportunities or 50 (issue #7: at most 10, whatever the size)."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from opportunities.models import (
+    Competitor,
+    OpportunityPartner,
+    OpportunityTeamMember,
+    Stage,
+    TeamRole,
+)
+from osp.models import User
+from tests.factories import AccountFactory, OpportunityFactory, PartnerFactory
+
+MAX_QUERIES = 10
+STAGES = [s.value for s in Stage]
+PAGES = {
+    "board": "/opportunities/board/",
+    "board for one owner": "/opportunities/board/?owner={rep_a}",
+    "list": "/opportunities/",
+    "list sorted by amount": "/opportunities/?sort=-amount",
+    "list filtered and searched": "/opportunities/?stage=2&stage=5&q=Deal",
+    "API list": "/api/v1/opportunities/",
+    "API list sorted": "/api/v1/opportunities/?ordering=-amount_base",
+}
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    # This process's own cache: the shared default (files or Redis) is cleared by other
+    # test processes at any moment, which would turn a cached read into an extra query.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _grow(people, n, rng):
+    """n more opportunities at every stage: owned in the manager's team, or outside it but
+    with someone of the team on the deal team (the other half of the visibility rule)."""
+    competitor, _ = Competitor.objects.get_or_create(name="Oracle")
+    partner = PartnerFactory(owner=people.admin)
+    for i in range(n):
+        outside = i % 3 == 0
+        account = AccountFactory(owner=people.rep_b if outside else people.rep_a)
+        opp = OpportunityFactory(
+            account=account, stage=rng.choice(STAGES),
+            amount=Decimal(rng.randrange(1000, 900000)),
+            expected_close_date=datetime.date(2027, 1, 1) + datetime.timedelta(rng.randrange(9)))
+        opp.amount_base = opp.amount
+        opp.save()
+        opp.competitors.add(competitor)
+        OpportunityPartner.objects.create(opportunity=opp, partner=partner, role="reseller")
+        if outside:
+            OpportunityTeamMember.objects.create(opportunity=opp, user=people.presales_a,
+                                                 role=TeamRole.PRESALES)
+
+
+def _queries(people, url, who):
+    # A fresh user per request, as in real use (access caches the scope on the user).
+    user = User.objects.get(pk=getattr(people, who).pk)
+    url = url.format(rep_a=people.rep_a.pk)
+    if url.startswith("/api/"):
+        client = APIClient()
+        client.force_authenticate(user)
+    else:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+    client.get(url)  # warm: caches filled once per process in real use (stage categories)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured), response
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("who", ["manager_a", "presales_a", "admin"])
+def test_the_same_queries_for_5_or_50_opportunities(people, page, who):
+    rng = random.Random(7)
+    _grow(people, 5, rng)
+    small, first = _queries(people, PAGES[page], who)
+    _grow(people, 45, rng)
+    large, second = _queries(people, PAGES[page], who)
+    assert large == small, f"{page}: {small} queries for 5 opportunities, {large} for 50"
+    assert large <= MAX_QUERIES, f"{page}: {large} queries"
+    assert first.content != second.content  # the pages did show the new rows
+
+
+def test_the_board_counts_every_visible_deal_once(people):
+    """Totals add the parts of the visibility rule: a deal of the team that also has a team
+    member on it counts once; a deal outside the team counts through its team member."""
+    mine = OpportunityFactory(account=AccountFactory(owner=people.rep_a), stage="2",
+                              amount=Decimal("100"), amount_base=Decimal("100"))
+    OpportunityTeamMember.objects.create(opportunity=mine, user=people.presales_a,
+                                         role=TeamRole.PRESALES)
+    theirs = OpportunityFactory(account=AccountFactory(owner=people.rep_b), stage="2",
+                                amount=Decimal("40"), amount_base=Decimal("40"))
+    OpportunityTeamMember.objects.create(opportunity=theirs, user=people.presales_a,
+                                         role=TeamRole.PRESALES)
+    OpportunityFactory(account=AccountFactory(owner=people.rep_b), stage="2",
+                       amount=Decimal("7"), amount_base=Decimal("7"))  # not visible
+    from opportunities.selectors import pipeline_board
+
+    columns = {c["stage"]: c for c in pipeline_board(user=people.manager_a)}
+    assert (columns["2"]["n"], columns["2"]["total"]) == (2, Decimal("140"))
+    assert [c.pk for c in columns["2"]["cards"]] == [mine.pk, theirs.pk]
+    everything = {c["stage"]: c for c in pipeline_board(user=people.admin)}
+    assert (everything["2"]["n"], everything["2"]["total"]) == (3, Decimal("147"))
+    one_owner = {c["stage"]: c for c in pipeline_board(user=people.manager_a,
+                                                        owner_id=people.rep_b.pk)}
+    assert [c.pk for c in one_owner["2"]["cards"]] == [theirs.pk]
