@@ -37,18 +37,6 @@ def _require_change(user, obj):
         raise PermissionDenied(_("You may see this record but not change it."))
 
 
-def _require_create(user, model, parent=None):
-    """A creation form only for those who may create: finance reads, and contacts go
-    only where the services would accept them (a 403, not a form that cannot be saved)."""
-    if not access.can_add(user, model, parent):
-        if parent is None:
-            raise PermissionDenied(_("Your role cannot create %(kind)s.")
-                                   % {"kind": model._meta.verbose_name_plural})
-        raise PermissionDenied(_("You cannot add people to this partner.")
-                               if isinstance(parent, Partner)
-                               else _("You cannot add people to this account."))
-
-
 # --- Territories ---------------------------------------------------------------------
 
 @login_required
@@ -96,7 +84,7 @@ def territory_edit(request, pk=None):
         _require_change(request.user, territory)
         save = lambda data: services.territory_update(territory=territory, user=request.user, **data)  # noqa: E731,E501
     else:
-        _require_create(request.user, Territory)
+        access.require_add(request.user, Territory)
         save = lambda data: services.territory_create(user=request.user, **data)  # noqa: E731
     form = TerritoryForm(request.POST or None, instance=territory, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",
@@ -161,7 +149,7 @@ def account_edit(request, pk=None):
         _require_change(request.user, account)
         save = lambda data: services.account_update(account=account, user=request.user, **data)  # noqa: E731,E501
     else:
-        _require_create(request.user, Account)
+        access.require_add(request.user, Account)
         save = lambda data: services.account_create(user=request.user, **data)  # noqa: E731
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",
@@ -225,7 +213,7 @@ def contact_create(request, account_pk=None, partner_pk=None):
     else:
         organisation = access.get_visible_or_404(request.user, Partner, partner_pk)
         parent = {"partner": organisation}
-    _require_create(request.user, Contact, organisation)
+    access.require_add(request.user, Contact, organisation)
     return _contact_form_page(request, Contact(**parent), organisation,
                               lambda data: services.contact_create(user=request.user, **parent,
                                                                    **data))
@@ -288,7 +276,7 @@ def partner_edit(request, pk=None):
         _require_change(request.user, partner)
         save = lambda data: services.partner_update(partner=partner, user=request.user, **data)  # noqa: E731,E501
     else:
-        _require_create(request.user, Partner)
+        access.require_add(request.user, Partner)
         save = lambda data: services.partner_create(user=request.user, **data)  # noqa: E731
     form = PartnerForm(request.POST or None, instance=partner, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",

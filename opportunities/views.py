@@ -105,12 +105,7 @@ def opportunity_edit(request, pk=None, account_pk=None):
         if account_pk:
             account = access.get_visible_or_404(request.user, Account, account_pk)
             opportunity.account = account
-        # A form only for those who may open the deal (a 403, not a form that cannot be saved).
-        if not access.can_add(request.user, Opportunity, account):
-            raise PermissionDenied(
-                _("You cannot open opportunities on this account.") if account_pk
-                else (_("Your role cannot create %(kind)s.")
-                      % {"kind": Opportunity._meta.verbose_name_plural}))
+        access.require_add(request.user, Opportunity, account)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
 
     def save(_data):

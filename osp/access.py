@@ -14,8 +14,10 @@ Anything not visible is a 404 (never a 403 that would confirm it exists); someth
 visible but not changeable is a 403.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Opportunity, OpportunityTeamMember
@@ -250,6 +252,21 @@ def can_add(user: User, model, parent=None) -> bool:
     if isinstance(parent, Partner):
         return can_change(user, parent)
     return can_work_on_account(user, parent)
+
+
+def require_add(user: User, model, parent=None) -> None:
+    """can_add, or PermissionDenied saying why: a creation form only for those who may
+    create (a 403, not a form that cannot be saved)."""
+    if can_add(user, model, parent):
+        return
+    if parent is None:
+        raise PermissionDenied(_("Your role cannot create %(kind)s.")
+                               % {"kind": model._meta.verbose_name_plural})
+    if model is Opportunity:
+        raise PermissionDenied(_("You cannot open opportunities on this account."))
+    raise PermissionDenied(_("You cannot add people to this partner.")
+                           if isinstance(parent, Partner)
+                           else _("You cannot add people to this account."))
 
 
 def visible_choices(user: User, qs: QuerySet) -> QuerySet:

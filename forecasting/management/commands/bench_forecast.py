@@ -23,13 +23,10 @@ import bisect
 import datetime
 import enum
 import json
-import os
-import platform
 import random
 import time
 from dataclasses import dataclass
 
-import django
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
@@ -41,6 +38,7 @@ from forecasting.models import Category, Quota, StageCategory
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
 from opportunities.models import ExchangeRate, LeadSource, Opportunity, StageChange
 from osp import access
+from osp.benchmarks import machine
 from osp.fiscal import Period, fiscal_quarter, fiscal_year_period, parse_period
 from osp.models import Role, User
 
@@ -528,31 +526,7 @@ class Command(BaseCommand):
                 self.stdout.write("    " + line)
 
     def _machine(self) -> list[str]:
-        def first(path: str, key: str) -> str:
-            try:
-                with open(path) as lines:
-                    for line in lines:
-                        if line.startswith(key):
-                            return line.split(":", 1)[1].strip()
-            except OSError:
-                pass
-            return "?"
-
-        memory = first("/proc/meminfo", "MemTotal")
-        if memory.endswith(" kB"):
-            memory = f"{int(memory[:-3]) / 1024 / 1024:.1f} GiB"
-        with connection.cursor() as cur:
-            cur.execute("SELECT current_setting('server_version'), "
-                        "current_setting('shared_buffers'), current_setting('work_mem'), "
-                        "current_setting('jit')")
-            version, buffers, work_mem, jit = cur.fetchone()
-        return [platform.platform(),
-                f"{first('/proc/cpuinfo', 'model name')}, {os.cpu_count()} CPUs, "
-                f"{memory} memory",
-                f"Python {platform.python_version()}, Django {django.get_version()}",
-                f"PostgreSQL {version} (shared_buffers {buffers}, work_mem {work_mem}, "
-                f"jit {jit})"]
-
+        return machine("shared_buffers", "work_mem", "jit")
     def _benchmark(self, size_name, size, generated, periods, repeat, explain) -> None:
         out = self.stdout.write
         director = User.objects.get(username=DIRECTOR)

@@ -55,7 +55,6 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact, Partner
 from forecasting.management.commands.bench_forecast import DIRECTOR
-from forecasting.management.commands.bench_forecast import Command as ForecastBench
 from forecasting.models import Category, RiskRuleSetting, StageCategory
 from forecasting.risks import FROM_3, FROM_5
 from forecasting.risks import OPEN as RISK_OPEN
@@ -73,6 +72,7 @@ from opportunities.models import (
 )
 from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN
 from osp import access
+from osp.benchmarks import machine
 from osp.keyset import encode_cursor
 from osp.models import Notification, User
 from plans.models import OpportunityPlan
@@ -605,7 +605,7 @@ class Command(BaseCommand):
         out("=" * 78)
         out("OSP pipeline benchmark (issue #7)")
         out("=" * 78)
-        for n, line in enumerate(ForecastBench._machine(self)):
+        for n, line in enumerate(machine("shared_buffers", "work_mem", "jit")):
             out(f"{'Machine' if n == 0 else '':<13}{line}")
         out(f"Date         {started:%Y-%m-%d %H:%M %Z}; load average at the start "
             f"{self.load_at_start}, at the end {_load_average()} (other work on the machine "

@@ -37,13 +37,11 @@ import datetime
 import io
 import json
 import os
-import platform
 import pstats
 import statistics
 import time
 from dataclasses import dataclass, field
 
-import django
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
@@ -54,6 +52,7 @@ from django.utils import timezone
 
 from accounts.models import Account, CompanySize, Industry, Territory
 from opportunities.models import ExchangeRate, LeadSource, Opportunity
+from osp.benchmarks import machine
 from osp.models import User
 from osp.services import user_create
 from sync.models import FeedChange, FeedHead, IntegrationClient, StoredResponse
@@ -393,31 +392,8 @@ class Command(BaseCommand):
     # --- Report -------------------------------------------------------------------------
 
     def _machine(self) -> list[str]:
-        def first(path: str, key: str) -> str:
-            try:
-                with open(path) as lines:
-                    for line in lines:
-                        if line.startswith(key):
-                            return line.split(":", 1)[1].strip()
-            except OSError:
-                pass
-            return "?"
-
-        memory = first("/proc/meminfo", "MemTotal")
-        if memory.endswith(" kB"):
-            memory = f"{int(memory[:-3]) / 1024 / 1024:.1f} GiB"
-        with connection.cursor() as cur:
-            cur.execute("SELECT version(), current_setting('shared_buffers'), "
-                        "current_setting('synchronous_commit')")
-            version, buffers, sync_commit = cur.fetchone()
-        return [platform.platform(),
-                f"{first('/proc/cpuinfo', 'model name')}, {os.cpu_count()} CPUs, "
-                f"{memory} memory",
-                f"Python {platform.python_version()}, Django {django.get_version()}",
-                f"{version.split(' on ')[0]} (shared_buffers {buffers}, synchronous_commit "
-                f"{sync_commit}); conn_max_age "
-                f"{settings.DATABASES['default'].get('CONN_MAX_AGE', 0)}"]
-
+        return [*machine("shared_buffers", "synchronous_commit"),
+                f"conn_max_age {settings.DATABASES['default'].get('CONN_MAX_AGE', 0)}"]
     def _report(self, data, batches, singles, results, feed, profiles, kept) -> list[str]:
         out = self.stdout.write
         failures = []
