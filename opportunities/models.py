@@ -34,6 +34,12 @@ class Stage(models.TextChoices):
 
 OPEN_STAGES = [s.value for s in Stage if s not in (Stage.LOST, Stage.NO_GO)]
 STAGE_VALUES = frozenset(Stage.values)
+
+
+def stage_label_of(stage: str) -> str:
+    return Stage(stage).label if stage in STAGE_VALUES else stage
+
+
 LADDER = ["2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10"]
 NEXT_STAGE = dict(zip(["lead", *LADDER[:-1]], LADDER, strict=True))
 # Stages 4-6 move with the deal's situation (METHODOLOGY.md §3).
@@ -223,7 +229,10 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     def stage_label(self) -> str:
         """get_stage_display() for lists: that one hashes every choice's lazy label on each
         call (about 50 µs, on every row of a page)."""
-        return Stage(self.stage).label if self.stage in STAGE_VALUES else self.stage
+        return stage_label_of(self.stage)
+
+    # For lists built from plain rows (osp/listing.py).
+    derived_from_columns = {"stage_label": (("stage",), lambda stage: str(stage_label_of(stage)))}
 
     @property
     def is_won(self):

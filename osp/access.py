@@ -15,6 +15,7 @@ visible but not changeable is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -31,17 +32,15 @@ def scope_user_ids(user: User) -> frozenset[int]:
     cached = getattr(user, "_osp_scope_ids", None)
     if cached is not None:
         return cached
-    reports: dict[int, list[int]] = {}
-    for pk, manager_id in User.objects.filter(manager__isnull=False).values_list(
-        "pk", "manager_id"
-    ):
-        reports.setdefault(manager_id, []).append(pk)
-    scope, todo = {user.pk}, [user.pk]
-    while todo:
-        for pk in reports.get(todo.pop(), ()):
-            if pk not in scope:
-                scope.add(pk)
-                todo.append(pk)
+    # A recursive query (PostgreSQL and SQLite alike): only the scope's ids come back,
+    # not the whole company's hierarchy.
+    table = connection.ops.quote_name(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE scope(id) AS (SELECT CAST(%s AS BIGINT) UNION SELECT u.id FROM "
+            f"{table} u "
+            "JOIN scope s ON u.manager_id = s.id) SELECT id FROM scope", [user.pk])
+        scope = {pk for (pk,) in cursor.fetchall()}
     user._osp_scope_ids = frozenset(scope)
     return user._osp_scope_ids
 

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
 from osp import access
+from osp.listing import row_plan
 from osp.models import Role, User
 from osp.services import record_delete, user_create, user_update
 
@@ -126,6 +128,20 @@ class RecordViewSet(viewsets.ModelViewSet):
             return self.model.objects.none()
         qs = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
         return access.visible_to(self.request.user, self.model, qs.all())
+
+    def list(self, request, *args, **kwargs):
+        """The page from plain rows where the serializer allows (osp/listing.py): the
+        same JSON without a model instance, prefetch or field lookup per row."""
+        plan = row_plan(self.get_serializer_class())
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        qs = self.filter_queryset(self.get_queryset())
+        ordering = qs.query.order_by or qs.model._meta.ordering  # what a cursor is made of
+        rows = plan.values(qs, extra=[k.lstrip("-") for k in ordering if isinstance(k, str)])
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(plan.represent(list(rows)))
+        return self.get_paginated_response(plan.represent(page))
 
     def reloaded(self, obj):
         """The saved object as the list would show it (fresh related rows)."""

@@ -75,6 +75,8 @@ def _field(model, path: str):
 
 
 def _value(row, path: str):
+    if isinstance(row, dict):  # a .values() row
+        return row[path]
     for part in path.split(LOOKUP_SEP):
         row = getattr(row, part)
     return row

@@ -141,7 +141,16 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.display_name(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def display_name(first_name: str, last_name: str, username: str) -> str:
+        """The full name, or the username when there is none (what __str__ shows)."""
+        return f"{first_name} {last_name}".strip() or username
+
+    # For lists built from plain rows (osp/listing.py).
+    derived_from_columns = {"__str__": (("first_name", "last_name", "username"),
+                                        display_name.__func__)}
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
