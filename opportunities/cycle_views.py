@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +26,7 @@ from opportunities.models import (
 from osp import access
 from osp.expressions import InValues
 from osp.models import Role, User
+from osp.pages import record_url
 from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
 from plans.services import opportunity_plan_save
 
@@ -189,12 +189,11 @@ def board(request):
 
     shown = [card.pk for col in columns for card in col["cards"]]
     flags = risk_flags(Opportunity.objects.filter(InValues(F("pk"), shown)))
-    # One reverse() for the 330 cards: the same URL with each card's id.
-    detail = reverse("opportunity-detail", args=[0])
+    url = record_url("opportunity-detail")
     for col in columns:
         for card in col["cards"]:
             card.risks = flags.get(card.pk, [])
-            card.url = detail.replace("/0/", f"/{card.pk}/")
+            card.url = url(card.pk)
     return render(request, "opportunities/board.html", {
         "columns": columns, "people": people, "owner": owner,
         "per_column": selectors.CARDS_PER_COLUMN})

@@ -15,7 +15,7 @@ from opportunities.models import (
     Stage,
     TeamRole,
 )
-from osp import access
+from osp import access, widgets
 from osp.models import User
 
 
@@ -104,10 +104,12 @@ class _PeopleFilter(django_filters.ModelChoiceFilter):
 
 
 class OpportunityFilter(django_filters.FilterSet):
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"),
+                                                widget=widgets.SelectMultiple)
     lead_source = django_filters.ChoiceFilter(choices=LeadSource.choices,
-                                              label=_("Lead source"))
-    owner = _PeopleFilter(queryset=User.objects.none(), label=_("Owner"))
+                                              label=_("Lead source"), widget=widgets.Select)
+    owner = _PeopleFilter(queryset=User.objects.none(), label=_("Owner"),
+                          widget=widgets.Select)
     closes_after = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closes on or after"),
         widget=forms.DateInput(attrs={"type": "date"}))

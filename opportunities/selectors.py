@@ -1,6 +1,8 @@
 """Reads for the opportunity page: the stage path, the checklists, the moves on offer,
 the step's guidance, and the timeline. A fixed number of queries per page."""
 
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -131,6 +133,19 @@ BOARD_COLUMNS = ["lead", *LADDER]
 CARDS_PER_COLUMN = 30
 
 
+@dataclass(slots=True)
+class BoardCard:
+    """What a card on the pipeline board shows."""
+
+    pk: int
+    name: str
+    stage: str
+    amount_base: Decimal
+    account_name: str
+    url: str = ""
+    risks: list[str] = field(default_factory=list)
+
+
 def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
     """The pipeline board's columns, one a stage: the number and total (base currency) of
     the deals `user` sees there, and the largest CARDS_PER_COLUMN of them (name, stage,
@@ -156,10 +171,11 @@ def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
                for stage in BOARD_COLUMNS if stage in totals]
     cards = {stage: [] for stage in BOARD_COLUMNS}
     if largest:
-        for card in (Opportunity.objects.filter(reduce(or_, map(Q, largest)))
-                     .select_related("account").order_by("-amount_base", "pk")
-                     .only("pk", "name", "stage", "amount_base", "account__name")):
-            cards[card.stage].append(card)
+        # Plain rows, not model instances: a board shows up to 330 cards.
+        for row in (Opportunity.objects.filter(reduce(or_, map(Q, largest)))
+                    .order_by("-amount_base", "pk")
+                    .values_list("pk", "name", "stage", "amount_base", "account__name")):
+            cards[row[2]].append(BoardCard(*row))
     return [{"stage": stage, "label": Stage(stage).label, "cards": cards[stage],
              "n": totals.get(stage, (0, 0))[0], "total": totals.get(stage, (0, 0))[1]}
             for stage in BOARD_COLUMNS]

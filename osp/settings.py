@@ -223,6 +223,9 @@ CACHE_URL = os.environ.get("CACHE_URL") or (
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "osp"}}
+    # Every request reads its session: from Redis, with the database behind it (a
+    # session outlives a flushed cache).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:  # shared by the processes of `make run` (web, worker) on one machine
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}

@@ -36,6 +36,14 @@ if [ "$exists" != "1" ]; then
 fi
 
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${BENCH_DB}"
+# The cache (and so the sessions and rate limits) in Redis, as in docker-compose.yml, when
+# a Redis answers on 127.0.0.1:6379 and none is configured: database 14, apart from the
+# tests' and `make run`'s.
+if [ -z "${CACHE_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && command -v redis-cli >/dev/null 2>&1 \
+        && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    export CACHE_URL="redis://127.0.0.1:6379/14"
+fi
+echo "Cache: ${CACHE_URL:-${REDIS_URL:-files under var/cache (no Redis)}}"
 
 .venv/bin/python manage.py migrate --no-input
 if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = forecast ]; then

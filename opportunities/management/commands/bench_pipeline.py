@@ -42,10 +42,10 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count
@@ -589,7 +589,7 @@ class Command(BaseCommand):
         return results
 
     def _session(self, user) -> str:
-        store = SessionStore()
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -619,6 +619,9 @@ class Command(BaseCommand):
         out(f"Method       server: median of {self.repeat} requests through Django's test client "
             f"(DEBUG off); its SQL: the time of those requests' own queries; hand SQL: the "
             f"same page by hand-written SQL (stmts statements), interleaved with the requests")
+        cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        out(f"Cache        {cache} {settings.CACHES['default'].get('LOCATION', '')}; sessions "
+            f"{settings.SESSION_ENGINE.rsplit('.', 1)[-1]}")
         for user in (manager, director):
             out("")
             out(f"{user.username}")

@@ -1,0 +1,47 @@
+"""osp.widgets draws the same selects as Django's template-rendered widgets."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+
+from osp import widgets
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append(("start", tag, sorted(attrs, key=lambda a: a[0])))
+
+    def handle_endtag(self, tag):
+        self.seen.append(("end", tag))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.seen.append(("text", data.strip()))
+
+
+def _parsed(html):
+    parser = _Tags()
+    parser.feed(html)
+    return parser.seen
+
+
+CHOICES = [("", "---------"), ("3", "3 · Plan approved"), ("9.5", "9.5 <paid> & booked"),
+           ("Group", [("a", "A&B"), ("b", "B")])]
+
+
+@pytest.mark.parametrize(("ours", "django", "value"), [
+    (widgets.Select, forms.Select, "9.5"),
+    (widgets.Select, forms.Select, None),
+    (widgets.SelectMultiple, forms.SelectMultiple, ["3", "a"]),
+])
+def test_same_markup_as_django(ours, django, value):
+    attrs = {"data-autosubmit": True, "aria-label": "Stage \"x\"", "disabled": False}
+    drawn = ours(choices=CHOICES, attrs=attrs).render("stage", value, attrs={"id": "id_s"})
+    expected = django(choices=CHOICES, attrs=attrs).render("stage", value, attrs={"id": "id_s"})
+    assert _parsed(drawn) == _parsed(expected)
+    assert "&lt;paid&gt; &amp; booked" in drawn  # escaped like a template
