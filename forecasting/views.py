@@ -83,7 +83,10 @@ def forecast_page(request):
     period = parse_period(request.GET.get("period"))
     rollup = selectors.forecast_rollup(user=user, node=node, period=period)
     opportunities = selectors.node_opportunities(user, node)
-    open_deals = opportunities.exclude(stage__in=["10", "lost", "no_go"])
+    # The risks of this forecast: its open deals closing in the period. (All of a
+    # director's open deals, every quarter, were seconds of work on every view.)
+    open_deals = opportunities.exclude(stage__in=["10", "lost", "no_go"]).filter(
+        expected_close_date__range=(period.start, period.end))
     flags = risk_flags(open_deals)
     flagged = (Opportunity.objects.filter(pk__in=list(flags)[:200])
                .select_related("account", "owner").order_by("-amount_base")[:25])

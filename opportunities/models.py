@@ -203,6 +203,10 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
                          name="opportunity_live_owner_stage"),
             models.Index(fields=["stage", "-amount_base"], condition=Q(deleted_at__isnull=True),
                          name="opportunity_live_stage_amount"),
+            # Which accounts a team's deals are with (account visibility), from this index
+            # alone.
+            models.Index(fields=["owner", "account"], condition=Q(deleted_at__isnull=True),
+                         name="opportunity_live_owner_account"),
             # The orders the list and the API page by (keyset: column, then id), so that a
             # page, however deep, is a short index range instead of a sort of every visible
             # deal.

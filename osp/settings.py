@@ -135,11 +135,16 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
-    "DATABASE_POOL", "0"
-):
-    # Django's native pool (psycopg 3); persistent connections must then stay off.
-    DATABASES["default"]["OPTIONS"] = {"pool": True}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {}
+    if envbool("DATABASE_POOL", "0"):
+        # Django's native pool (psycopg 3); persistent connections must then stay off.
+        DATABASES["default"]["OPTIONS"]["pool"] = True
+    if not envbool("DATABASE_JIT", "0"):
+        # PostgreSQL's JIT compiles a plan whose estimated cost is high, which a page's
+        # risk rules or a manager's account list easily reach: over a second of
+        # compiling for a query that runs in 200 ms (issue #7). Pages are short queries.
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -----------------------------------------------------------

@@ -114,3 +114,17 @@ def test_the_forecast_page_queries_do_not_grow(people, book, client):
         place(people, book.acc_b, f"more {i}", "1000", "6")
     forecast_snapshot_take()
     assert count() == small
+
+
+def test_the_forecast_page_flags_the_open_deals_closing_in_its_period(people, book, client):
+    from osp.fiscal import fiscal_quarter
+
+    later = fiscal_quarter().end + datetime.timedelta(days=40)
+    Opportunity.objects.filter(pk=book.best.pk).update(expected_close_date=later)
+    client.force_login(people.director)
+    this_quarter = client.get("/forecast/").content.decode()
+    next_quarter = client.get(
+        "/forecast/", {"period": "FY{0.year} Q{0.quarter}".format(fiscal_quarter(later))}
+    ).content.decode()
+    assert book.best.name not in this_quarter.split("Risk flags")[1]
+    assert book.best.name in next_quarter.split("Risk flags")[1]

@@ -103,6 +103,7 @@ def test_a_real_worker_on_redis_delivers_a_reminder_exactly_once(people):
         pytest.skip("needs REDIS_URL (CI sets it)")
     from osp.celery import app
 
+    ReminderPolicy.objects.create(send_from_hour=0)  # whatever the hour of the run
     account_opp = OpportunityFactory(owner=people.rep_a, account__owner=people.rep_a)
     Opportunity.objects.filter(pk=account_opp.pk).update(
         updated_at=timezone.now() - datetime.timedelta(days=45))
