@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opportunities import selectors
 from opportunities.models import OPEN_STAGES, Activity, Stage
 from osp import access
 from osp.models import User
@@ -15,16 +16,18 @@ from osp.models import User
 @login_required
 def home(request):
     visible = access.opportunities_visible_to(request.user)
-    open_deals = visible.filter(stage__in=[s for s in OPEN_STAGES])
-    by_stage = {row["stage"]: row for row in
-                open_deals.values("stage").annotate(n=Count("pk"), total=Sum("amount_base"))}
-    funnel = [{"stage": s, "label": s.label, "n": by_stage.get(s.value, {}).get("n", 0),
-               "total": by_stage.get(s.value, {}).get("total") or 0}
+    open_deals = visible.filter(stage__in=OPEN_STAGES)
+    by_stage = selectors.stage_totals(request.user, OPEN_STAGES)
+    funnel = [{"stage": s, "label": s.label, "n": by_stage.get(s.value, (0, 0))[0],
+               "total": by_stage.get(s.value, (0, 0))[1]}
               for s in Stage if s.value in OPEN_STAGES]
     widest = max((row["total"] for row in funnel), default=0) or 1
     for row in funnel:
         row["width"] = round(100 * row["total"] / widest, 1)
     today = timezone.localdate()
+    overdue = selectors.count_visible(
+        request.user, Q(stage__in=OPEN_STAGES, expected_close_date__lt=today)
+        & ~Q(stage__in=[Stage.S9, Stage.S9_5, Stage.S10]), cap=OVERDUE_CAP)
     return render(request, "home.html", {
         "funnel": funnel,
         "open_total": sum(row["total"] for row in funnel),
@@ -32,11 +35,14 @@ def home(request):
         "closing_soon": open_deals.filter(expected_close_date__gte=today)
         .exclude(stage__in=[Stage.S9_5, Stage.S10]).select_related("account")
         .order_by("expected_close_date")[:8],
-        "overdue": open_deals.filter(expected_close_date__lt=today)
-        .exclude(stage__in=[Stage.S9, Stage.S9_5, Stage.S10]).count(),
+        "overdue": min(overdue, OVERDUE_CAP),
+        "overdue_more": overdue > OVERDUE_CAP,
         "recent_activities": Activity.objects.filter(opportunity__in=visible.values("pk"))
         .select_related("opportunity", "author").order_by("-occurred_on", "-pk")[:8],
     })
+
+
+OVERDUE_CAP = 1000
 
 
 @login_required
