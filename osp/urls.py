@@ -131,6 +131,7 @@ urlpatterns = [
     # Plans
     path("plans/", plan_views.plan_list, name="plan-list"),
     path("plans/new/", plan_views.plan_create, name="plan-create"),
+    path("plans/subjects/", plan_views.plan_subjects, name="plan-subjects"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan-detail"),
     path("plans/<int:pk>/edit/", plan_views.plan_edit, name="plan-edit"),
     path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),

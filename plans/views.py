@@ -55,18 +55,46 @@ def plan_list(request):
         state = services.plan_review_state(plan)
         plan.review_state, plan.review_label = state, REVIEW_LABELS[state]
     user = request.user
-    context.update({
-        "territories": access.territories_visible_to(user).filter(
-            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="territory"),
-        "accounts": access.accounts_visible_to(user).filter(
-            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="account"),
-        "partners": access.partners_visible_to(user).filter(
-            owner_id__in=access.scope_user_ids(user)).exclude(plans__kind="partner"),
-        "waiting": qs.filter(status=PlanStatus.SUBMITTED).exclude(owner=user),
-    })
+    context.update(_plan_subjects(user, "territory", ""))
+    context["waiting"] = qs.filter(status=PlanStatus.SUBMITTED).exclude(owner=user)
     if request.htmx:
         return render(request, "plans/plan_list.html#results", context)
     return render(request, "plans/plan_list.html", context)
+
+
+SUBJECTS_SHOWN = 100
+PLAN_KINDS = ("territory", "account", "partner")
+
+
+def _plan_subjects(user, kind: str, query: str) -> dict:
+    """What `user` may start a plan for, of each kind: the records they own (or their team
+    owns) that have no plan yet, by name, the first SUBJECTS_SHOWN matching `query`. A
+    director owns tens of thousands of accounts: a search narrows them instead of a
+    select of all of them."""
+    scope = access.scope_user_ids(user)
+    choices = {
+        "territory": access.territories_visible_to(user).exclude(plans__kind="territory"),
+        "account": access.accounts_visible_to(user).exclude(plans__kind="account"),
+        "partner": access.partners_visible_to(user).exclude(plans__kind="partner"),
+    }
+    subjects = []
+    for name, qs in choices.items():
+        qs = qs.filter(owner_id__in=scope).order_by("name", "pk")
+        if query:
+            qs = qs.filter(name__icontains=query)
+        shown = list(qs.only("pk", "name")[:SUBJECTS_SHOWN + 1])
+        subjects.append({"kind": name, "records": shown[:SUBJECTS_SHOWN],
+                         "more": len(shown) > SUBJECTS_SHOWN, "shown": name == kind})
+    return {"subjects": subjects, "subject_query": query, "shown_count": SUBJECTS_SHOWN}
+
+
+@login_required
+def plan_subjects(request):
+    """The subject selects of the plan list's "start a plan" form, narrowed by a search."""
+    kind = request.GET.get("kind", "territory")
+    context = _plan_subjects(request.user, kind if kind in PLAN_KINDS else "territory",
+                             request.GET.get("subject_q", "").strip())
+    return render(request, "plans/plan_list.html#subjects", context)
 
 
 @login_required

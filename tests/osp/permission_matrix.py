@@ -637,7 +637,7 @@ PAGES = [
     Page("finance/", allowed=frozenset({"finance", "admin"})),
     Page("forecast/"), Page("forecast/export.xlsx", lists=False),
     Page("forecast/snapshot/", "POST", allowed=frozenset(MANAGERS), ok=302, lists=False),
-    Page("plans/"),
+    Page("plans/"), Page("plans/subjects/", url="/plans/subjects/?kind=account"),
     Page("api/v1/"),
     Page("api/v1/users/"),
     Page("api/v1/users/", "POST", allowed=frozenset({"admin"}), ok=201, lists=False,
