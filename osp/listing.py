@@ -122,7 +122,7 @@ def _column(model, name: str, field: serializers.Field) -> _Column:
     end_model, model_field, lookups = _path(model, field.source_attrs, field.allow_null)
     prefix = "__".join(lookups[:-1])
     if model_field is None:  # derived from columns of end_model
-        if len(lookups) > 1 and model._meta.get_field(lookups[0]).null:
+        if len(lookups) > 1 and field.allow_null:  # maybe through an empty relation
             raise Unsupported(f"{name}: derived through an optional relation")
         columns, function = end_model.derived_from_columns[lookups[-1]]
         if not isinstance(field, serializers.CharField):
