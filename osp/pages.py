@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from osp.expressions import InValues
 from osp.keyset import InvalidCursor, keyset_page
 from osp.services import record_delete
 
@@ -21,6 +22,9 @@ def record_url(viewname: str):
     pattern = reverse(viewname, args=[0])
     head, tail = pattern.rsplit("/0/", 1)
     return lambda pk: f"{head}/{pk}/{tail}"
+
+
+SEARCH_FIRST = 5000  # matches found before paging a searched large list (ListPage)
 
 
 @dataclass
@@ -60,7 +64,7 @@ class ListPage:
             condition = Q()
             for name in self.search_fields:
                 condition |= Q(**{f"{name}__icontains": query})
-            qs = qs.filter(condition)
+            qs = self._searched(qs, condition) if self.keyset else qs.filter(condition)
         sortable = {c.key: c.order_by for c in self.columns if c.order_by}
         sort = params.get("sort", self.default_sort)
         key = sort.lstrip("-")
@@ -100,6 +104,18 @@ class ListPage:
                 v for k, v in params.items() if k not in ("sort", "page", "cursor")
             ),
         }
+
+    def _searched(self, qs, condition):
+        """A search in a large list: the matching rows first, in no order, then the page
+        among them. Left to itself the database walks the sort's index until a page of
+        matches turns up, which reads every visible row when few match (2.4 s for a
+        manager's "bank" among 47,498 deals). With more than SEARCH_FIRST matches that
+        walk is short, and the search stays a plain filter."""
+        found = list(qs.filter(condition).order_by().values_list("pk", flat=True)[
+            :SEARCH_FIRST + 1])
+        if len(found) > SEARCH_FIRST:
+            return qs.filter(condition)
+        return qs.filter(InValues(F("pk"), found)) if found else qs.none()
 
     def _keyset_pager(self, qs, keep) -> dict:
         cursor = self.request.GET.get("cursor") or None

@@ -27,7 +27,7 @@ PAGES = {
     "board for one owner": "/opportunities/board/?owner={rep_a}",
     "list": "/opportunities/",
     "list sorted by amount": "/opportunities/?sort=-amount",
-    "list filtered and searched": "/opportunities/?stage=2&stage=5&q=Deal",
+    "list filtered and searched": "/opportunities/?closes_after=2026-01-01&q=Deal",
     "API list": "/api/v1/opportunities/",
     "API list sorted": "/api/v1/opportunities/?ordering=-amount_base",
 }
@@ -116,3 +116,27 @@ def test_the_board_counts_every_visible_deal_once(people):
     one_owner = {c["stage"]: c for c in pipeline_board(user=people.manager_a,
                                                         owner_id=people.rep_b.pk)}
     assert [c.pk for c in one_owner["2"]["cards"]] == [theirs.pk]
+
+
+def _names(html):
+    import re
+
+    return re.findall(r'<td><a href="/opportunities/\d+/">([^<]+)</a></td>', html)
+
+
+@pytest.mark.parametrize("found_first", [1, 2, 5000])  # below, at and above the matches
+def test_a_search_pages_through_exactly_the_visible_matches(people, browser, monkeypatch,
+                                                           found_first):
+    from osp import pages
+
+    monkeypatch.setattr(pages, "SEARCH_FIRST", found_first)
+    mine = AccountFactory(name="Harbour Bank", owner=people.rep_a)
+    OpportunityFactory(name="Core banking", account=AccountFactory(owner=people.rep_a))
+    OpportunityFactory(name="Payments", account=mine)  # found through its account's name
+    OpportunityFactory(name="Loans", account=AccountFactory(owner=people.rep_a))
+    OpportunityFactory(name="Their bank deal", account=AccountFactory(owner=people.rep_b))
+    client = browser(people.manager_a)
+    html = client.get("/opportunities/", {"q": "bank", "sort": "name"}).content.decode()
+    assert _names(html) == ["Core banking", "Payments"]
+    assert "2 records" in html
+    assert _names(client.get("/opportunities/", {"q": "nothing"}).content.decode()) == []
