@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from osp import access
+from osp.keyset import ordering_of
 from osp.listing import row_plan
 from osp.models import Role, User
 from osp.services import record_delete, user_create, user_update
@@ -136,8 +137,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         if plan is None:
             return super().list(request, *args, **kwargs)
         qs = self.filter_queryset(self.get_queryset())
-        ordering = qs.query.order_by or qs.model._meta.ordering  # what a cursor is made of
-        rows = plan.values(qs, extra=[k.lstrip("-") for k in ordering if isinstance(k, str)])
+        # The ordering's columns too: a cursor is made of them.
+        rows = plan.values(qs, extra=[key.lstrip("-") for key in ordering_of(qs)])
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(plan.represent(list(rows)))

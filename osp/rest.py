@@ -120,6 +120,9 @@ class FilterSet(filters.FilterSet):
     }
 
 
+_filtersets: dict = {}  # (view class, model) -> the FilterSet of its filterset_fields
+
+
 class FilterBackend(filters.DjangoFilterBackend):
     filterset_base = FilterSet
 
@@ -133,7 +136,6 @@ class FilterBackend(filters.DjangoFilterBackend):
             _filtersets[key] = super().get_filterset_class(view, queryset)
         return _filtersets[key]
 
-
     def filter_queryset(self, request, queryset, view):
         # Without any of its parameters a FilterSet filters nothing, yet costs a deep copy
         # of every filter: skip it on the plain list, the most requested page.
@@ -144,9 +146,6 @@ class FilterBackend(filters.DjangoFilterBackend):
                 for name in filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)
-
-
-_filtersets: dict = {}
 
 
 def exception_handler(exc, context):

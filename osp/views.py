@@ -12,6 +12,8 @@ from opportunities.models import OPEN_STAGES, Activity, Stage
 from osp import access
 from osp.models import User
 
+OVERDUE_CAP = 1000  # the home page counts deals past their close date up to this
+
 
 @login_required
 def home(request):
@@ -40,9 +42,6 @@ def home(request):
         "recent_activities": Activity.objects.filter(opportunity__in=visible.values("pk"))
         .select_related("opportunity", "author").order_by("-occurred_on", "-pk")[:8],
     })
-
-
-OVERDUE_CAP = 1000
 
 
 @login_required

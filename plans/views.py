@@ -63,7 +63,6 @@ def plan_list(request):
 
 
 SUBJECTS_SHOWN = 100
-PLAN_KINDS = ("territory", "account", "partner")
 
 
 def _plan_subjects(user, kind: str, query: str) -> dict:
@@ -92,7 +91,7 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
 def plan_subjects(request):
     """The subject selects of the plan list's "start a plan" form, narrowed by a search."""
     kind = request.GET.get("kind", "territory")
-    context = _plan_subjects(request.user, kind if kind in PLAN_KINDS else "territory",
+    context = _plan_subjects(request.user, kind if kind in PlanKind.values else "territory",
                              request.GET.get("subject_q", "").strip())
     return render(request, "plans/plan_list.html#subjects", context)
 

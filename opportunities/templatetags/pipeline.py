@@ -57,17 +57,18 @@ def board_cards(cards):
 def opportunity_cells(context, row):
     """One row of the opportunity list: the deal, its account, stage, amount (in the base
     currency; the deal's own currency on hover), close date and owner."""
-    urls = context.get("_opportunity_urls")
-    if urls is None:  # once per page: kept in the context's bottom layer, which every
+    page = context.get("_opportunity_cells")
+    if page is None:  # once per page: kept in the context's bottom layer, which every
         # row's include shares
-        urls = context.dicts[0]["_opportunity_urls"] = (
-            record_url("opportunity-detail"), record_url("account-detail"))
+        page = context.dicts[0]["_opportunity_cells"] = (
+            record_url("opportunity-detail"), record_url("account-detail"), whole_amounts())
+    deal_url, account_url, amount = page
     return format_html(
         '<td><a href="{}">{}</a></td>\n<td><a href="{}">{}</a></td>\n'
         '<td><span class="stage stage-{}">{}</span></td>\n'
         '<td class="num" title="{} {}">{} {}</td>\n<td>{}</td>\n<td>{}</td>',
-        urls[0](row.pk), row.name, urls[1](row.account_id), row.account.name,
+        deal_url(row.pk), row.name, account_url(row.account_id), row.account.name,
         slugify(row.stage), row.stage_label, intcomma(row.amount), row.currency,
-        whole_amounts()(row.amount_base), settings.OSP_BASE_CURRENCY,
+        amount(row.amount_base), settings.OSP_BASE_CURRENCY,
         row.expected_close_date.isoformat() if row.expected_close_date else "", row.owner)
 
