@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from forecasting import selectors, services
 from forecasting.changes import snapshot_changes
 from forecasting.models import Category, ForecastSnapshot, SnapshotLine
-from forecasting.risks import risk_flags
+from forecasting.risks import flagged_deals
 from opportunities.models import LADDER, Opportunity, Stage
 from osp import access
 from osp.fiscal import parse_period
 from osp.models import Role, User
 
 CHART_CATEGORIES = [Category.COMMIT, Category.BEST_CASE]
+FLAGGED_SHOWN = 25  # the largest flagged deals; the heading gives how many there are
 
 
 def _drill(node, period, stages) -> str:
@@ -87,9 +88,7 @@ def forecast_page(request):
     # director's open deals, every quarter, were seconds of work on every view.)
     open_deals = opportunities.exclude(stage__in=["10", "lost", "no_go"]).filter(
         expected_close_date__range=(period.start, period.end))
-    flags = risk_flags(open_deals)
-    flagged = (Opportunity.objects.filter(pk__in=list(flags)[:200])
-               .select_related("account", "owner").order_by("-amount_base")[:25])
+    flag_count, flagged = flagged_deals(open_deals, limit=FLAGGED_SHOWN)
     previous = ForecastSnapshot.objects.order_by("-taken_at").first()
     owners = access.scope_user_ids(node.obj) if node.kind == "user" else None
     changes = snapshot_changes(previous, None, owners=owners)[:100] if previous else []
@@ -99,16 +98,17 @@ def forecast_page(request):
                    "url": _drill(node, period, [s for s, (cat, _p) in rollup.mapping.items()
                                                 if cat == c])}
                   for c in selectors.FORECAST_CATEGORIES]
-    polyline = {cat: " ".join(f"{p['x']},{p[f'y_{cat}']}" for p in _trend(node, period))
+    trend = _trend(node, period)
+    polyline = {cat: " ".join(f"{p['x']},{p[f'y_{cat}']}" for p in trend)
                 for cat in CHART_CATEGORIES}
     return render(request, "forecasting/forecast.html", {
         "node": node, "period": period, "rollup": rollup, "categories": categories,
-        "funnel": _funnel(rollup, node, period), "trend": _trend(node, period),
+        "funnel": _funnel(rollup, node, period), "trend": trend,
         "polyline": polyline,
         "changes": [{"change": c, "name": names.get(c.opportunity_id, "")} for c in changes],
         "previous": previous,
-        "flagged": [{"opportunity": o, "risks": flags[o.pk]} for o in flagged],
-        "flag_count": len(flags),
+        "flagged": [{"opportunity": o, "risks": risks} for o, risks in flagged],
+        "flag_count": flag_count,
         "team": (User.objects.filter(pk__in=access.scope_user_ids(user)).exclude(pk=user.pk)
                  if user.has_role(Role.SALES_MANAGER) or user.is_admin else []),
         "can_adjust": node.kind == "user" and (user.has_role(Role.SALES_MANAGER)

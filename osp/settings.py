@@ -226,7 +226,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL") or (
     urlsplit(REDIS_URL)._replace(path="/1").geturl() if REDIS_URL else "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "osp.cache.SharedClientRedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "osp"}}
     # Every request reads its session: from Redis, with the database behind it (a
     # session outlives a flushed cache).

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import BuyingRole
 from forecasting.models import RiskRuleSetting
-from forecasting.risks import opportunity_risks, risk_flags
+from forecasting.risks import flagged_deals, opportunity_risks, risk_flags
 from opportunities.models import Activity, Competitor, Opportunity
 from opportunities.services import opportunity_update
 from tests.factories import ContactFactory
@@ -76,11 +76,44 @@ def test_an_admin_turns_a_rule_off_or_changes_its_days(people, book):
     assert any("7 days" in r for r in opportunity_risks(book.pipeline))
 
 
-def test_all_rules_cost_one_query_each(people, book, django_assert_max_num_queries):
+def test_all_rules_are_checked_in_one_query(people, book, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the rule settings, then every rule at once
+        flags = risk_flags(Opportunity.objects.all())
+    assert flags[book.pipeline.pk] == opportunity_risks(book.pipeline)
+    assert book.lead.pk in flags  # "No activity for 30 days" holds from the lead on
+
+
+def test_flagged_deals_counts_them_all_and_lists_the_largest(people, book,
+                                                              django_assert_num_queries):
+    every = risk_flags(Opportunity.objects.all())
+    with django_assert_num_queries(3):  # the settings, the flagged ids, the largest few
+        count, largest = flagged_deals(Opportunity.objects.all(), limit=3)
+    assert count == len(every)
+    amounts = sorted((o.amount_base for o in Opportunity.objects.filter(pk__in=every)),
+                     reverse=True)
+    assert [o.amount_base for o, _risks in largest] == amounts[:3]
+    for deal, risks in largest:
+        assert risks == every[deal.pk]
+        assert deal.account.name and deal.owner.username  # fetched with the deal
+
+
+def test_flagged_deals_with_every_rule_off(people, book):
     from forecasting.risks import RULES
 
-    with django_assert_max_num_queries(len(RULES) + 3):
-        risk_flags(Opportunity.objects.all())
+    RiskRuleSetting.objects.bulk_create(RiskRuleSetting(code=r.code, enabled=False)
+                                        for r in RULES)
+    assert flagged_deals(Opportunity.objects.all(), limit=5) == (0, [])
+    assert risk_flags(Opportunity.objects.all()) == {}
+
+
+def test_one_contact_attesting_twice_is_still_one_contact(people, book):
+    from opportunities.models import Attestation
+
+    for name in ("Ms Tech", "Ms Tech", ""):
+        Attestation.objects.create(opportunity=book.best, criterion="5.shortlisted",
+                                   action="attest", note="x", contact_name=name,
+                                   occurred_on=timezone.localdate(), by=people.rep_a)
+    assert has(book.best, "only one customer contact")
 
 
 def test_stale_plan_off_and_single_contact_off(people, book, walker_for_book):
