@@ -140,3 +140,7 @@ def test_a_search_pages_through_exactly_the_visible_matches(people, browser, mon
     assert _names(html) == ["Core banking", "Payments"]
     assert "2 records" in html
     assert _names(client.get("/opportunities/", {"q": "nothing"}).content.decode()) == []
+    # Only through the account's name, and only the deals this manager may see.
+    AccountFactory(name="Harbour Lights", owner=people.rep_b)
+    assert _names(client.get("/opportunities/", {"q": "HARBOUR"}).content.decode()) == [
+        "Payments"]
