@@ -140,6 +140,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if envbool("DATABASE_POOL", "0"):
         # Django's native pool (psycopg 3); persistent connections must then stay off.
         DATABASES["default"]["OPTIONS"]["pool"] = True
+    else:
+        # Each gunicorn or Celery process keeps its connection this many seconds instead
+        # of opening one per request (a new PostgreSQL connection costs more than most
+        # pages' queries); checked before reuse, so a restarted database is survived.
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", "60",
+                                                      low=0, high=3600)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if not envbool("DATABASE_JIT", "0"):
         # PostgreSQL's JIT compiles a plan whose estimated cost is high, which a page's
         # risk rules or a manager's account list easily reach: over a second of

@@ -21,7 +21,7 @@ runs only this one.)
 4. Web throughput of the opportunity list under concurrent load: gunicorn as in
    docker-compose (3 sync workers, DEBUG=0) on this machine, a manager's session cookie,
    and wrk (or a Python client without wrk): requests per second and p50/p95/p99 latency,
-   with and without DATABASE_POOL.
+   with persistent connections (the default), a connection per request, and DATABASE_POOL.
 """
 
 import io
@@ -554,7 +554,11 @@ class Command(BaseCommand):
                        cwd=settings.BASE_DIR, env=env, check=True)
         session = self._session(manager)
         results = []
-        for pool in ("0", "1"):
+        setups = [  # as docker-compose runs it, then the other two ways to connect
+            ("3 sync workers (docker-compose), persistent connections", {}),
+            ("3 sync workers, a connection per request", {"DATABASE_CONN_MAX_AGE": "0"}),
+            ("3 sync workers, DATABASE_POOL=1", {"DATABASE_POOL": "1"})]
+        for label, extra in setups:
             port = _free_port()
             handle, log_path = tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")
             os.close(handle)
@@ -563,7 +567,7 @@ class Command(BaseCommand):
                        "--forwarded-allow-ips", "*"]
             with open(log_path, "w") as log:
                 server = subprocess.Popen(command, cwd=settings.BASE_DIR,
-                                          env={**env, "DATABASE_POOL": pool},
+                                          env={**env, "DATABASE_POOL": "0", **extra},
                                           stdout=log, stderr=subprocess.STDOUT)
                 try:
                     url = f"http://127.0.0.1:{port}/opportunities/"
@@ -574,8 +578,6 @@ class Command(BaseCommand):
                     if status != 200:
                         raise CommandError(f"gunicorn answered {status} for {url}; "
                                            f"see {log_path}")
-                    label = ("3 sync workers, DATABASE_POOL=1" if pool == "1"
-                             else "3 sync workers (docker-compose), a connection per request")
                     results.append(_load(label, url, headers, seconds, connections))
                     results[-1].extra["load"] = _load_average()
                 finally:
@@ -667,7 +669,7 @@ class Command(BaseCommand):
 def _one_connection():
     """Test-client requests keep the database connection, as Django's own TestCase does:
     both sides of a comparison then run on an open connection (the web load below measures
-    connecting per request, as production does without DATABASE_POOL)."""
+    each way production can connect)."""
     from django.core import signals
     from django.db import close_old_connections
 
