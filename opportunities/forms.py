@@ -82,17 +82,19 @@ class ActivityForm(forms.Form):
 
 
 class _PeopleChoices(django_filters.fields.ModelChoiceIterator):
-    """The choices in one plain query. Django reads them with queryset.iterator(), on
-    PostgreSQL a server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE): several times
-    the cost of the few hundred people it lists, on every list page."""
+    """The choices in one plain query of names. Django reads them with
+    queryset.iterator(), on PostgreSQL a server-side cursor (DECLARE ... WITH HOLD, FETCH,
+    CLOSE), into a User per person: several times the cost of the few hundred people it
+    lists, on every list page. The label is what str(user) shows."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+        for pk, *names in self.queryset.values_list("pk", "first_name", "last_name",
+                                                    "username"):
+            yield (pk, User.display_name(*names))
 
 
 class _PeopleField(django_filters.fields.ModelChoiceField):

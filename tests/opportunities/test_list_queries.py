@@ -144,3 +144,16 @@ def test_a_search_pages_through_exactly_the_visible_matches(people, browser, mon
     AccountFactory(name="Harbour Lights", owner=people.rep_b)
     assert _names(client.get("/opportunities/", {"q": "HARBOUR"}).content.decode()) == [
         "Payments"]
+
+
+def test_the_owner_filter_lists_the_people_in_scope_by_name(people, browser):
+    import re
+
+    from django.utils.html import escape
+
+    html = browser(people.manager_a).get("/opportunities/",
+                                         {"owner": people.rep_a.pk}).content.decode()
+    select = re.search(r'<select name="owner".*?</select>', html, re.S).group(0)
+    assert f'<option value="{people.rep_a.pk}" selected>{escape(people.rep_a)}</option>' in select
+    assert f'<option value="{people.manager_a.pk}">' in select
+    assert f'value="{people.rep_b.pk}"' not in select  # another manager's rep

@@ -45,3 +45,12 @@ def test_same_markup_as_django(ours, django, value):
     expected = django(choices=CHOICES, attrs=attrs).render("stage", value, attrs={"id": "id_s"})
     assert _parsed(drawn) == _parsed(expected)
     assert "&lt;paid&gt; &amp; booked" in drawn  # escaped like a template
+
+
+@pytest.mark.parametrize(("ours", "django"), [(widgets.Select, forms.Select),
+                                               (widgets.SelectMultiple, forms.SelectMultiple)])
+def test_a_repeated_value_and_an_empty_one_as_django_draws_them(ours, django):
+    choices = [(None, "none"), ("a", "A"), ("a", "A again"), (7, "seven")]
+    for value in ("a", ["a", "7"], None, ""):
+        assert _parsed(ours(choices=choices).render("x", value)) == _parsed(
+            django(choices=choices).render("x", value))
