@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, slugify
 from django.utils.formats import get_format
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from osp.pages import record_url
@@ -63,12 +62,13 @@ def opportunity_cells(context, row):
         page = context.dicts[0]["_opportunity_cells"] = (
             record_url("opportunity-detail"), record_url("account-detail"), whole_amounts())
     deal_url, account_url, amount = page
-    return format_html(
-        '<td><a href="{}">{}</a></td>\n<td><a href="{}">{}</a></td>\n'
-        '<td><span class="stage stage-{}">{}</span></td>\n'
-        '<td class="num" title="{} {}">{} {}</td>\n<td>{}</td>\n<td>{}</td>',
-        deal_url(row.pk), row.name, account_url(row.account_id), row.account.name,
-        slugify(row.stage), row.stage_label, intcomma(row.amount), row.currency,
-        amount(row.amount_base), settings.OSP_BASE_CURRENCY,
-        row.expected_close_date.isoformat() if row.expected_close_date else "", row.owner)
-
+    close = row.expected_close_date.isoformat() if row.expected_close_date else ""
+    # By hand, as the board's cards: format_html's escaping was most of a row's time.
+    return mark_safe(  # noqa: S308 (every value below is escaped)
+        f'<td><a href="{escape(deal_url(row.pk))}">{escape(row.name)}</a></td>\n'
+        f'<td><a href="{escape(account_url(row.account_id))}">{escape(row.account.name)}</a>'
+        f'</td>\n<td><span class="stage stage-{escape(slugify(row.stage))}">'
+        f'{escape(str(row.stage_label))}</span></td>\n'
+        f'<td class="num" title="{escape(str(intcomma(row.amount)))} {escape(row.currency)}">'
+        f'{amount(row.amount_base)} {escape(settings.OSP_BASE_CURRENCY)}</td>\n'
+        f'<td>{close}</td>\n<td>{escape(str(row.owner))}</td>')

@@ -33,3 +33,37 @@ def test_a_card_escapes_every_text():
     assert "A &amp; B" in html and 'href="/opportunities/7/&quot;"' in html
     assert 'title="&lt;b&gt;risk&lt;/b&gt; · two">⚠ 2</span>' in html
     assert 'data-id="7" data-stage="9.5"' in html and "1,234,568 " in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_list_row_is_what_the_template_filters_give(db, language):
+    """The row drawn by hand against the same row through format_html and the filters a
+    template would apply, with texts that need escaping."""
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template import Context
+    from django.template.defaultfilters import slugify
+    from django.utils.html import format_html
+
+    from opportunities.templatetags.pipeline import opportunity_cells
+    from tests.factories import AccountFactory, OpportunityFactory
+
+    deal = OpportunityFactory(name='Deal "<one>" & more', stage="9.5",
+                              account=AccountFactory(name="O'Brien & <Sons>"),
+                              amount=Decimal("1234567.50"), amount_base=Decimal("176370.5"),
+                              currency="CNY", expected_close_date=datetime.date(2027, 3, 31))
+    deal.owner.first_name, deal.owner.last_name = "<Li>", "Wei & co"
+    with translation.override(language):
+        drawn = opportunity_cells(Context({}), deal)
+        expected = format_html(
+            '<td><a href="{}">{}</a></td>\n<td><a href="{}">{}</a></td>\n'
+            '<td><span class="stage stage-{}">{}</span></td>\n'
+            '<td class="num" title="{} {}">{} {}</td>\n<td>{}</td>\n<td>{}</td>',
+            f"/opportunities/{deal.pk}/", deal.name, f"/accounts/{deal.account_id}/",
+            deal.account.name, slugify(deal.stage), deal.stage_label, intcomma(deal.amount),
+            deal.currency, floatformat(deal.amount_base, "0g"), settings.OSP_BASE_CURRENCY,
+            "2027-03-31", deal.owner)
+    assert drawn == expected
+    assert "&lt;one&gt;" in drawn and "&lt;Li&gt; Wei &amp; co" in drawn
