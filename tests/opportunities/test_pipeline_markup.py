@@ -47,7 +47,9 @@ def test_a_list_row_is_what_the_template_filters_give(db, language):
     from django.template.defaultfilters import slugify
     from django.utils.html import format_html
 
+    from opportunities.models import Opportunity
     from opportunities.templatetags.pipeline import opportunity_cells
+    from opportunities.views import LIST_ROW
     from tests.factories import AccountFactory, OpportunityFactory
 
     deal = OpportunityFactory(name='Deal "<one>" & more', stage="9.5",
@@ -55,8 +57,10 @@ def test_a_list_row_is_what_the_template_filters_give(db, language):
                               amount=Decimal("1234567.50"), amount_base=Decimal("176370.5"),
                               currency="CNY", expected_close_date=datetime.date(2027, 3, 31))
     deal.owner.first_name, deal.owner.last_name = "<Li>", "Wei & co"
+    deal.owner.save()
+    row = Opportunity.objects.filter(pk=deal.pk).values(*LIST_ROW).get()
     with translation.override(language):
-        drawn = opportunity_cells(Context({}), deal)
+        drawn = opportunity_cells(Context({}), row)
         expected = format_html(
             '<td><a href="{}">{}</a></td>\n<td><a href="{}">{}</a></td>\n'
             '<td><span class="stage stage-{}">{}</span></td>\n'
