@@ -457,8 +457,8 @@ class Command(BaseCommand):
                 f"{most:>9}{best.sql_seconds * 1000:>8.1f}  <= {GOAL_FEED_QUERIES} queries "
                 f"{'PASS' if ok else 'FAIL'}")
         out("")
-        out("Queries include the token's lookup. A real client adds the network and, with "
-            "conn_max_age 0, a new database connection per request.")
+        out("Queries include the token's lookup. A real client adds the network (and, with "
+            "DATABASE_CONN_MAX_AGE=0, a new database connection per request).")
         if self.verbosity >= 2:
             for name, (_single, create, update, replay) in results.items():
                 for measure in (create, update, replay):
