@@ -136,9 +136,14 @@ def _rules_in_force(today=None) -> tuple[list[str], list[Q]]:
     return texts, conditions
 
 
+def _flagged(opportunities, conditions):
+    """The deals that show at least one risk."""
+    return opportunities.filter(reduce(operator.or_, conditions))
+
+
 def _with_verdicts(opportunities, conditions):
     """The deals that show a risk, each rule's verdict a column risk_0, risk_1, ..."""
-    return opportunities.filter(reduce(operator.or_, conditions)).annotate(**{
+    return _flagged(opportunities, conditions).annotate(**{
         f"risk_{i}": ExpressionWrapper(c, output_field=BooleanField())
         for i, c in enumerate(conditions)})
 
@@ -165,7 +170,7 @@ def flagged_deals(opportunities, *, limit: int, today=None):
     texts, conditions = _rules_in_force(today)
     if not conditions:
         return 0, []
-    flagged = list(opportunities.filter(reduce(operator.or_, conditions)).order_by()
+    flagged = list(_flagged(opportunities, conditions).order_by()
                    .values_list("amount_base", "pk"))
     largest = [pk for _amount, pk in heapq.nlargest(limit, flagged,
                                                      key=lambda row: (row[0], -row[1]))]

@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 
 class _DrawnInPython:
     def render(self, name, value, attrs=None, renderer=None):
+        many = self.allow_multiple_selected
         final = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
+        if many:
             final["multiple"] = True
         wanted = set(self.format_value(value))
-        many = self.allow_multiple_selected
         has_selected = False
         drawn = []
 
