@@ -40,7 +40,11 @@ class ListPage:
 
     With `keyset=True`, for lists that grow large: `?cursor=` pages instead of `?page=`
     (osp.keyset: previous/next by position, no COUNT of everything visible on every
-    page), and the total is counted up to `count_cap` only ("more than 1,000")."""
+    page), and the total is counted up to `count_cap` only ("more than 1,000").
+
+    `values`: the columns a row shows, fetched as plain rows (`.values()`) for the page
+    only. The count reads none of them: their joins (a deal's account and owner) made
+    the capped count a third slower."""
 
     request: object
     queryset: QuerySet
@@ -51,6 +55,7 @@ class ListPage:
     per_page: int = 25
     keyset: bool = False
     count_cap: int = 1000
+    values: tuple[str, ...] = ()
 
     def context(self) -> dict:
         params = self.request.GET
@@ -81,7 +86,8 @@ class ListPage:
             page, pager = None, self._keyset_pager(qs, keep)
             rows = pager["rows"]
         else:
-            page, pager = Paginator(qs, self.per_page).get_page(params.get("page")), None
+            shown = qs.values(*self.values) if self.values else qs
+            page, pager = Paginator(shown, self.per_page).get_page(params.get("page")), None
             rows = page.object_list
         headers = []
         for c in self.columns:
@@ -144,12 +150,13 @@ class ListPage:
 
     def _keyset_pager(self, qs, keep) -> dict:
         cursor = self.request.GET.get("cursor") or None
+        shown = qs.values(*self.values) if self.values else qs
         try:
-            page = keyset_page(qs, size=self.per_page, cursor=cursor)
+            page = keyset_page(shown, size=self.per_page, cursor=cursor)
         except InvalidCursor:  # an old link after the sort changed: start again
-            cursor, page = None, keyset_page(qs, size=self.per_page)
+            cursor, page = None, keyset_page(shown, size=self.per_page)
         if cursor and not page.rows:  # the rows past the link were deleted meanwhile
-            cursor, page = None, keyset_page(qs, size=self.per_page)
+            cursor, page = None, keyset_page(shown, size=self.per_page)
         # Counting stops at the cap: the cost of a count is the rows it reads.
         total = qs.order_by()[:self.count_cap + 1].count()
 

@@ -1,6 +1,7 @@
-"""Django's select widgets, drawn in Python: the same HTML without a template render, nor
-Django's dict of attributes, per option. A list page's filters draw a choice per stage and
-per person in scope (221 for a director) on every request (issue #7)."""
+"""Django's select and input widgets, drawn in Python: the same HTML without a template
+render, nor Django's dict of attributes, per option. A list page's filters draw a choice per
+stage and per person in scope (221 for a director), and five inputs, on every request
+(issue #7)."""
 
 from html import escape
 
@@ -43,4 +44,21 @@ class Select(_DrawnInPython, forms.Select):
 
 
 class SelectMultiple(_DrawnInPython, forms.SelectMultiple):
+    pass
+
+
+class _InputDrawnInPython:
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{escape(str(value))}"'
+        final = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<input type="{escape(self.input_type)}" name="{escape(name)}"'
+                         f'{shown}{final}>')
+
+
+class HiddenInput(_InputDrawnInPython, forms.HiddenInput):
+    pass
+
+
+class DateInput(_InputDrawnInPython, forms.DateInput):
     pass

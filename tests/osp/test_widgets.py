@@ -1,5 +1,6 @@
 """osp.widgets draws the same selects as Django's template-rendered widgets."""
 
+import datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -54,3 +55,19 @@ def test_a_repeated_value_and_an_empty_one_as_django_draws_them(ours, django):
     for value in ("a", ["a", "7"], None, ""):
         assert _parsed(ours(choices=choices).render("x", value)) == _parsed(
             django(choices=choices).render("x", value))
+
+
+@pytest.mark.parametrize(("ours", "django", "attrs", "value"), [
+    (widgets.HiddenInput, forms.HiddenInput, None, 5),
+    (widgets.HiddenInput, forms.HiddenInput, None, None),
+    (widgets.HiddenInput, forms.HiddenInput, None, ""),
+    (widgets.HiddenInput, forms.HiddenInput, {"data-x": "a\"<b>'&"}, "2026Q1 \"<'&"),
+    (widgets.DateInput, forms.DateInput, {"type": "date"}, datetime.date(2026, 1, 2)),
+    (widgets.DateInput, forms.DateInput, {"type": "date", "required": True}, "2026-13-01"),
+    (widgets.DateInput, forms.DateInput, {"type": "date", "disabled": False}, None),
+])
+def test_inputs_as_django_draws_them(ours, django, attrs, value):
+    drawn = ours(attrs=attrs).render("team", value, attrs={"id": "id_team"})
+    expected = django(attrs=attrs).render("team", value, attrs={"id": "id_team"})
+    assert _parsed(drawn) == _parsed(expected)
+    assert drawn.count("=") == expected.count("=")  # no attribute twice, none left out
