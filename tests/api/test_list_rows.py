@@ -116,3 +116,17 @@ def test_a_rep_lists_only_what_they_see(records, api):
     names = {o["name"] for o in
              api(records.rep_a2).get("/api/v1/opportunities/").json()["results"]}
     assert names == {"Core banking", "Sibling"}  # on the team of one, owner of the other
+
+
+@pytest.mark.parametrize("value", [
+    Decimal("1234567.50"), Decimal("0.00"), Decimal("0E-2"), Decimal("-12.30"),
+    Decimal("1234567.5"), Decimal("99.999"), Decimal("12"), Decimal("1E+3"), 7, 2.5,
+])
+def test_a_decimal_reads_as_the_serializer_writes_it(value):
+    from osp.listing import _decimal_text
+
+    field = serializers.DecimalField(max_digits=14, decimal_places=2)
+    assert _decimal_text(field)(value) == field.to_representation(value)
+    as_number = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                         coerce_to_string=False)
+    assert _decimal_text(as_number)(value) == as_number.to_representation(value)
