@@ -82,7 +82,8 @@ class ActivityForm(forms.Form):
 
 
 class _PeopleChoices(django_filters.fields.ModelChoiceIterator):
-    """The choices in one plain query of names. Django reads them with
+    """The choices from names alone: the scope's people as access.scope_people read them
+    (no query of its own), else one plain query of names. Django reads them with
     queryset.iterator(), on PostgreSQL a server-side cursor (DECLARE ... WITH HOLD, FETCH,
     CLOSE), into a User per person: several times the cost of the few hundred people it
     lists, on every list page. The label is what str(user) shows."""
@@ -92,13 +93,19 @@ class _PeopleChoices(django_filters.fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for pk, *names in self.queryset.values_list("pk", "first_name", "last_name",
-                                                    "username"):
+        people = self.field.people
+        if people is None:
+            people = self.queryset.values_list("pk", "first_name", "last_name", "username")
+        for pk, *names in people:
             yield (pk, User.display_name(*names))
 
 
 class _PeopleField(django_filters.fields.ModelChoiceField):
     iterator = _PeopleChoices
+
+    def __init__(self, *args, people=None, **kwargs):
+        self.people = people  # (pk, first name, last name, username) rows, if known
+        super().__init__(*args, **kwargs)
 
 
 class _PeopleFilter(django_filters.ModelChoiceFilter):
@@ -146,6 +153,9 @@ class OpportunityFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             user = request.user
-            people = (User.objects.all() if access.reads_everything(user)
-                      else User.objects.filter(pk__in=access.scope_user_ids(user)))
-            self.filters["owner"].queryset = people
+            if access.reads_everything(user):
+                self.filters["owner"].queryset = User.objects.all()
+            else:
+                self.filters["owner"].queryset = User.objects.filter(
+                    pk__in=access.scope_user_ids(user))
+                self.filters["owner"].extra["people"] = access.scope_people(user)

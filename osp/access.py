@@ -30,19 +30,30 @@ def scope_user_ids(user: User) -> frozenset[int]:
     """The user and everyone below them in the hierarchy. One query, cached on the
     user object for the request."""
     cached = getattr(user, "_osp_scope_ids", None)
+    if cached is None:
+        cached = frozenset(pk for pk, *_names in scope_people(user))
+        user._osp_scope_ids = cached
+    return cached
+
+
+def scope_people(user: User) -> list[tuple[int, str, str, str]]:
+    """(id, first name, last name, username) of the user's scope, in the order people are
+    listed (User.Meta.ordering). The same query as the scope's ids: a list page offers
+    them as its owner filter without a query of its own."""
+    cached = getattr(user, "_osp_scope_people", None)
     if cached is not None:
         return cached
-    # A recursive query (PostgreSQL and SQLite alike): only the scope's ids come back,
+    # A recursive query (PostgreSQL and SQLite alike): only the scope's rows come back,
     # not the whole company's hierarchy.
     table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH RECURSIVE scope(id) AS (SELECT CAST(%s AS BIGINT) UNION SELECT u.id FROM "
-            f"{table} u "
-            "JOIN scope s ON u.manager_id = s.id) SELECT id FROM scope", [user.pk])
-        scope = {pk for (pk,) in cursor.fetchall()}
-    user._osp_scope_ids = frozenset(scope)
-    return user._osp_scope_ids
+            f"{table} u JOIN scope s ON u.manager_id = s.id) "
+            f"SELECT p.id, p.first_name, p.last_name, p.username FROM scope s JOIN {table} p "
+            "ON p.id = s.id ORDER BY p.first_name, p.last_name, p.username", [user.pk])
+        user._osp_scope_people = cursor.fetchall()
+    return user._osp_scope_people
 
 
 def reads_everything(user: User) -> bool:
