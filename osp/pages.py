@@ -82,11 +82,11 @@ class ListPage:
         keep = params.copy()
         keep.pop("page", None)
         keep.pop("cursor", None)
+        shown = qs.values(*self.values) if self.values else qs
         if self.keyset:
-            page, pager = None, self._keyset_pager(qs, keep)
+            page, pager = None, self._keyset_pager(qs, shown, keep)
             rows = pager["rows"]
         else:
-            shown = qs.values(*self.values) if self.values else qs
             page, pager = Paginator(shown, self.per_page).get_page(params.get("page")), None
             rows = page.object_list
         headers = []
@@ -148,9 +148,10 @@ class ListPage:
                 indexed |= InValues(F(field.attname), related)
         return indexed or Q(pk__in=[])  # no field can match
 
-    def _keyset_pager(self, qs, keep) -> dict:
+    def _keyset_pager(self, qs, shown, keep) -> dict:
+        """The page of `shown` (qs as its rows show it) at the request's cursor, and the
+        capped count of qs."""
         cursor = self.request.GET.get("cursor") or None
-        shown = qs.values(*self.values) if self.values else qs
         try:
             page = keyset_page(shown, size=self.per_page, cursor=cursor)
         except InvalidCursor:  # an old link after the sort changed: start again

@@ -157,3 +157,39 @@ def test_the_owner_filter_lists_the_people_in_scope_by_name(people, browser):
     assert f'<option value="{people.rep_a.pk}" selected>{escape(people.rep_a)}</option>' in select
     assert f'<option value="{people.manager_a.pk}">' in select
     assert f'value="{people.rep_b.pk}"' not in select  # another manager's rep
+
+
+def test_the_capped_count_reads_the_deals_alone(people, browser):
+    """The count ("more than 1,000") joins neither the account nor the owner that the rows
+    show: those joins cost the count a third of its time on a manager's 47,000 deals."""
+    OpportunityFactory(account=AccountFactory(owner=people.rep_a))
+    client = browser(people.manager_a)
+    client.get("/opportunities/")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/opportunities/", {"sort": "account"}).content.decode()
+    counts = [q["sql"] for q in captured.captured_queries
+              if q["sql"].startswith("SELECT COUNT(*) FROM (SELECT")]
+    assert len(counts) == 1
+    assert "account" not in counts[0].split("WHERE")[0].lower().replace(
+        "opportunities_opportunity", "")
+    assert "osp_user" not in counts[0]
+    assert "1 record" in html
+
+
+def test_the_owner_choices_come_with_the_scope_in_name_order(people, browser):
+    people.rep_a2.first_name, people.rep_a2.last_name = "Aaron", "Zhou"
+    people.rep_a2.save()
+    client = browser(people.manager_a)
+    client.get("/opportunities/")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/opportunities/").content.decode()
+    select = html[html.index('<select name="owner"'):]
+    select = select[:select.index("</select>")]
+    shown = [int(pk) for pk in __import__("re").findall(r'value="(\d+)"', select)]
+    in_scope = User.objects.filter(pk__in=[people.manager_a.pk, people.rep_a.pk,
+                                           people.rep_a2.pk, people.presales_a.pk])
+    assert shown == [u.pk for u in in_scope.order_by("first_name", "last_name", "username")]
+    assert shown[0] == people.rep_a2.pk
+    people_queries = [q["sql"] for q in captured.captured_queries
+                      if 'FROM "osp_user" WHERE' in q["sql"]]
+    assert len(people_queries) == 1 and "password" in people_queries[0]  # the session's user
