@@ -1,23 +1,35 @@
+from functools import cache
+
 from django.conf import settings
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
+_SOMEONE = -7919  # a user id nobody has: where the compiled statement takes the user's
+
+
+@cache
+def _badges_statement() -> tuple[str, list]:
+    """The navigation's two badges as one statement, compiled once from the querysets that
+    define them: the approvals inbox's (selling_cycle.approvals_waiting_for) and the
+    unread notifications. Every page draws them; building two ORM counts a request cost
+    more than answering them."""
+    from opportunities.selling_cycle import approvals_waiting_for
+    from osp.models import Notification, User
+
+    counts, params = [], []
+    for listed in (approvals_waiting_for(User(pk=_SOMEONE)),
+                   Notification.objects.filter(recipient_id=_SOMEONE, read_at__isnull=True)):
+        sql, part = listed.select_related(None).order_by().values("pk").query.sql_with_params()
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params += part
+    return "SELECT " + ", ".join(counts), params
+
 
 def _navigation_counts(user) -> tuple[int, int]:
-    """The navigation's two badges, approvals waiting for the user and unread
-    notifications, in one statement. Every page draws them; as two ORM counts, or as one
-    ORM query of two subqueries, building the queries cost more than answering them."""
-    from opportunities.models import ApprovalRequest, ApprovalStatus
-    from osp.models import Notification
-
-    quote = connection.ops.quote_name
+    """(approvals waiting for the user, the user's unread notifications)."""
+    sql, params = _badges_statement()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {quote(ApprovalRequest._meta.db_table)} "
-            "WHERE approver_id = %s AND status = %s), "
-            f"(SELECT COUNT(*) FROM {quote(Notification._meta.db_table)} "
-            "WHERE recipient_id = %s AND read_at IS NULL)",
-            [user.pk, ApprovalStatus.PENDING.value, user.pk])
+        cursor.execute(sql, [user.pk if p == _SOMEONE else p for p in params])
         return cursor.fetchone()
 
 

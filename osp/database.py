@@ -6,6 +6,8 @@ on the benchmark machine, 150 of them in a 50-row page of the opportunity API. T
 here parses with psycopg's C loader (1.1 µs) and, as Django's does, gives the datetime
 Django's time zone. Without psycopg's C module Django's loader stays."""
 
+from functools import cache
+
 from django.db.backends.signals import connection_created
 from psycopg.adapt import Loader
 
@@ -27,13 +29,9 @@ class TimestamptzLoader(Loader):
         return self._parse(data).replace(tzinfo=self.timezone)
 
 
-_loaders = {}
-
-
+@cache
 def _loader_for(zone) -> type[TimestamptzLoader]:
-    if zone not in _loaders:
-        _loaders[zone] = type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
-    return _loaders[zone]
+    return type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
 
 
 def use_c_timestamptz_loader(sender, connection, **kwargs):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+import psycopg
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import F
@@ -209,8 +210,6 @@ def _together():
     if connection.vendor != "postgresql":
         yield
         return
-    import psycopg
-
     connection.ensure_connection()
     if not psycopg.Pipeline.is_supported():
         yield
