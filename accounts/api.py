@@ -2,17 +2,19 @@ from rest_framework import serializers
 
 from accounts import services
 from accounts.models import Account, Contact, Partner, Territory
-from osp.api import RecordViewSet, StrictSerializer
+from osp.api import RecordViewSet, StrictSerializer, handover_reason_field
 from osp.models import User
 
 
 class TerritorySerializer(StrictSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
                                                allow_null=True)
+    handover_reason = handover_reason_field()
 
     class Meta:
         model = Territory
-        fields = ["id", "name", "parent", "owner", "description", "created_at", "updated_at"]
+        fields = ["id", "name", "parent", "owner", "handover_reason", "description",
+                  "created_at", "updated_at"]
 
 
 class AccountSerializer(StrictSerializer):
@@ -21,22 +23,25 @@ class AccountSerializer(StrictSerializer):
     # No default: DRF leaves a field with a default out of a PATCH's answer.
     territory_name = serializers.CharField(source="territory.name", read_only=True,
                                            allow_null=True)
+    handover_reason = handover_reason_field()
 
     class Meta:
         model = Account
         fields = ["id", "name", "territory", "territory_name", "owner", "owner_name",
-                  "industry", "size", "is_named", "is_strategic", "website",
+                  "handover_reason", "industry", "size", "is_named", "is_strategic", "website",
                   "business_situation", "goals", "it_base", "funding", "source", "external_id",
-                  "created_at", "updated_at"]
+                  "version", "created_at", "updated_at"]
 
 
 class PartnerSerializer(StrictSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    handover_reason = handover_reason_field()
 
     class Meta:
         model = Partner
-        fields = ["id", "name", "type", "owner", "core_competences", "solution_areas",
-                  "website", "source", "external_id", "created_at", "updated_at"]
+        fields = ["id", "name", "type", "owner", "handover_reason", "core_competences",
+                  "solution_areas", "website", "source", "external_id", "version",
+                  "created_at", "updated_at"]
 
 
 class ContactSerializer(StrictSerializer):
@@ -44,7 +49,8 @@ class ContactSerializer(StrictSerializer):
         model = Contact
         fields = ["id", "account", "partner", "first_name", "last_name", "title",
                   "department", "email", "phone", "reports_to", "buying_role", "influence",
-                  "attitude", "notes", "source", "external_id", "created_at", "updated_at"]
+                  "attitude", "notes", "source", "external_id", "version", "created_at",
+                  "updated_at"]
         # Both are optional one by one; the model requires exactly one of them.
         extra_kwargs = {"account": {"required": False}, "partner": {"required": False}}
 
@@ -53,6 +59,7 @@ class TerritoryViewSet(RecordViewSet):
     """Sales territories (a tree). Everyone reads them; their owner's managers change them."""
 
     model = Territory
+    conditional_updates = False  # territories carry no version
     instance_kwarg = "territory"
     base_queryset = Territory.objects.order_by("pk")
     serializer_class = TerritorySerializer

@@ -13,24 +13,45 @@ from accounts.models import (
     Territory,
 )
 from osp import access
+from osp.forms import VersionedForm
 from osp.models import User
 
 
-class OwnedForm(forms.ModelForm):
-    """A form whose owner choices are the people the user may assign records to."""
+class OwnedForm(VersionedForm):
+    """A form whose owner choices are the people the user may assign records to. Only
+    those who may hand the record over (osp.access.can_reassign) can change its owner,
+    saying why if they like."""
+
+    handover_reason = forms.CharField(
+        label=_("reason for the new owner"), required=False, max_length=1000,
+        help_text=_("Only when you hand the record to someone else: kept in its history "
+                    "and sent to both owners."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._other_kwargs["user"] = user
+        editing = self.instance.pk is not None
         if "owner" in self.fields:
             owners = access.assignable_owners(user)
-            if self.instance.pk and self.instance.owner_id:
+            if editing and self.instance.owner_id:
                 owners = owners | User.objects.filter(pk=self.instance.owner_id)
             self.fields["owner"].queryset = owners.distinct()
             # A new record's empty owner (from the instance) would override a field
             # initial: put the person creating it in the form's own initial data.
             if not self.initial.get("owner"):
                 self.initial["owner"] = user.pk
+            if editing and not access.can_reassign(user, self.instance):
+                self.fields["owner"].disabled = True
+                self.fields["owner"].help_text = _(
+                    "Only the owner, the owner's managers and administrators can hand it "
+                    "to someone else.")
+        if not editing or self.fields.get("owner") is None or self.fields["owner"].disabled:
+            del self.fields["handover_reason"]
+        else:
+            # Asked for right after the owner: move it there.
+            self.order_fields([*list(self.fields)[:list(self.fields).index("owner") + 1],
+                               "handover_reason"])
 
 
 class TerritoryForm(OwnedForm):
@@ -56,7 +77,7 @@ class PartnerForm(OwnedForm):
                    ("core_competences", "solution_areas")}
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "title", "department", "email", "phone",
@@ -65,6 +86,7 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args, user, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self._other_kwargs.update(user=user, organisation=organisation)
         # Someone can only report to a colleague in the same organisation.
         colleagues = organisation.contacts.all()
         if self.instance.pk:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
 from osp import access
+from osp.concurrency import check_version, locked_copy
 from osp.models import User
 from osp.services import (
     apply_fields,
@@ -14,6 +15,7 @@ from osp.services import (
     check_can_create,
     check_owner,
     full_clean_and_save,
+    record_update,
 )
 
 TERRITORY_FIELDS = ("name", "parent", "owner", "description")
@@ -36,12 +38,10 @@ def _create(model, allowed, *, user: User, fields: dict):
     return full_clean_and_save(obj)
 
 
-def _update(obj, allowed, *, user: User, fields: dict):
-    check_can_change(user, obj)
-    if "owner" in fields and fields["owner"] != obj.owner:
-        check_owner(user, fields["owner"])
-    apply_fields(obj, fields, allowed=allowed)
-    return full_clean_and_save(obj)
+def _update(obj, allowed, *, user: User, fields: dict, expected_version: int | None = None,
+            handover_reason: str = ""):
+    return record_update(obj, fields, allowed=allowed, user=user,
+                         expected_version=expected_version, reason=handover_reason)
 
 
 @transaction.atomic
@@ -50,8 +50,12 @@ def territory_create(*, user: User, **fields) -> Territory:
 
 
 @transaction.atomic
-def territory_update(*, territory: Territory, user: User, **fields) -> Territory:
-    return _update(territory, TERRITORY_FIELDS, user=user, fields=fields)
+def territory_update(*, territory: Territory, user: User, expected_version: int | None = None,
+                  handover_reason: str = "", **fields) -> Territory:
+    """Change what `fields` name (nothing else); StaleRecord if `expected_version` is
+    given and no longer the record's."""
+    return _update(territory, TERRITORY_FIELDS, user=user, fields=fields,
+                   expected_version=expected_version, handover_reason=handover_reason)
 
 
 @transaction.atomic
@@ -60,8 +64,12 @@ def account_create(*, user: User, **fields) -> Account:
 
 
 @transaction.atomic
-def account_update(*, account: Account, user: User, **fields) -> Account:
-    return _update(account, ACCOUNT_FIELDS, user=user, fields=fields)
+def account_update(*, account: Account, user: User, expected_version: int | None = None,
+                  handover_reason: str = "", **fields) -> Account:
+    """Change what `fields` name (nothing else); StaleRecord if `expected_version` is
+    given and no longer the record's."""
+    return _update(account, ACCOUNT_FIELDS, user=user, fields=fields,
+                   expected_version=expected_version, handover_reason=handover_reason)
 
 
 @transaction.atomic
@@ -70,8 +78,12 @@ def partner_create(*, user: User, **fields) -> Partner:
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, user: User, **fields) -> Partner:
-    return _update(partner, PARTNER_FIELDS, user=user, fields=fields)
+def partner_update(*, partner: Partner, user: User, expected_version: int | None = None,
+                  handover_reason: str = "", **fields) -> Partner:
+    """Change what `fields` name (nothing else); StaleRecord if `expected_version` is
+    given and no longer the record's."""
+    return _update(partner, PARTNER_FIELDS, user=user, fields=fields,
+                   expected_version=expected_version, handover_reason=handover_reason)
 
 
 def _check_contact_parent(user: User, contact: Contact) -> None:
@@ -99,11 +111,16 @@ def _recheck_deals(account, cause):
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, user: User, **fields) -> Contact:
+def contact_update(*, contact: Contact, user: User, expected_version: int | None = None,
+                   **fields) -> Contact:
+    """Change what `fields` name (nothing else), on the row read under its lock."""
+    contact = locked_copy(contact)
     check_can_change(user, contact)
+    check_version(contact, expected_version)
     before = contact.account
     apply_fields(contact, fields, allowed=CONTACT_FIELDS)
     _check_contact_parent(user, contact)
+    contact.updated_by = user
     full_clean_and_save(contact)
     cause = _("%(who)s changed contact %(contact)s") % {"who": user, "contact": contact}
     _recheck_deals(before, cause)

@@ -12,7 +12,7 @@ from opportunities.models import (
     OpportunityTeamMember,
     TeamRole,
 )
-from osp.api import RecordViewSet, StrictSerializer, TypedInput
+from osp.api import RecordViewSet, StrictSerializer, TypedInput, handover_reason_field
 from osp.models import User
 from osp.rest import KeysetPagination
 
@@ -41,6 +41,7 @@ class OpportunitySerializer(StrictSerializer):
 
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    handover_reason = handover_reason_field()
     account_name = serializers.CharField(source="account.name", read_only=True)
     stage_label = serializers.CharField(read_only=True)
     currency = serializers.CharField(max_length=3, required=False)
@@ -54,14 +55,15 @@ class OpportunitySerializer(StrictSerializer):
 
     class Meta:
         model = Opportunity
-        fields = ["id", "name", "account", "account_name", "owner", "owner_name", "stage",
+        fields = ["id", "name", "account", "account_name", "owner", "owner_name",
+                  "handover_reason", "stage",
                   "stage_label", "amount", "currency", "amount_base", "expected_close_date",
                   "lead_source", "why_do_it", "why_now", "pains", "budget",
                   "procurement_process", "description", "next_step", "quoted_amount",
                   "discount_percent",
                   "commercial_terms", "po_number", "po_date", "po_amount", "team", "partners",
                   "competitors", "competitor_names", "flagged_criteria", "stage_entered_at",
-                  "source", "external_id", "created_at", "updated_at"]
+                  "source", "external_id", "version", "created_at", "updated_at"]
         read_only_fields = ["stage", "amount_base", "flagged_criteria", "stage_entered_at"]
 
     def to_service_kwargs(self, data):
@@ -102,14 +104,13 @@ class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
                        "updated_at"]
 
     def perform_create(self, serializer):
-        obj = services.opportunity_create(
-            user=self.request.user, **serializer.to_service_kwargs(serializer.validated_data)
-        )
+        data = serializer.to_service_kwargs(serializer.validated_data)
+        data.pop("handover_reason", None)
+        obj = services.opportunity_create(user=self.request.user, **data)
         serializer.instance = self.reloaded(obj)
 
     def perform_update(self, serializer):
-        obj = services.opportunity_update(
-            opportunity=serializer.instance, user=self.request.user,
-            **serializer.to_service_kwargs(serializer.validated_data),
-        )
+        data = serializer.to_service_kwargs(serializer.validated_data)
+        obj = services.opportunity_update(opportunity=serializer.instance,
+                                          **self.update_kwargs(data), **data)
         serializer.instance = self.reloaded(obj)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -28,6 +29,7 @@ from opportunities.models import (
 )
 from osp import access
 from osp.expressions import InSubquery
+from osp.models import OwnerChange
 
 # The process step an opportunity is in: the one that produces its next stage
 # (METHODOLOGY.md §4); closed deals are in step 8, account expansion.
@@ -97,8 +99,8 @@ def stage_panel(opportunity, user) -> dict:
 
 
 def timeline(opportunity, limit: int = 60) -> list[dict]:
-    """Stage changes, confirmations, approval decisions, finance records and activities,
-    newest first."""
+    """Stage changes, confirmations, approval decisions, finance records, changes of
+    owner and activities, newest first."""
     items = []
     for c in opportunity.stage_changes.select_related("by").order_by("-at")[:limit]:
         items.append({"at": c.at, "kind": "stage", "who": c.by or _("OSP"),
@@ -125,6 +127,13 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
         items.append({"at": f.at, "kind": "finance", "who": f.by,
                       "title": f.get_kind_display(),
                       "text": " · ".join(x for x in (f.reference, f.period) if x)})
+    for h in (OwnerChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Opportunity),
+            object_id=opportunity.pk).select_related("from_owner", "to_owner", "by")[:limit]):
+        items.append({"at": h.at, "kind": "owner", "who": h.by or _("OSP"),
+                      "title": _("New owner: %(from)s → %(to)s") % {
+                          "from": h.from_owner or "—", "to": h.to_owner or "—"},
+                      "text": h.reason})
     items.sort(key=lambda i: i["at"], reverse=True)
     return items[:limit]
 

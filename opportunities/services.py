@@ -3,6 +3,7 @@ competitors, activities). The stage is not written here: it is protected, and on
 selling-cycle transitions may change it."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,12 @@ from opportunities.models import (
 from opportunities.selling_cycle import opportunity_recheck
 from osp import access
 from osp.models import User
-from osp.services import apply_fields, check_can_change, check_can_create, check_owner
+from osp.services import (
+    apply_fields,
+    check_can_create,
+    check_owner,
+    record_update,
+)
 
 OPPORTUNITY_FIELDS = ("name", "account", "owner", "amount", "currency", "expected_close_date",
                       "lead_source", "why_do_it", "why_now", "pains", "budget",
@@ -120,25 +126,32 @@ def opportunity_create(*, user: User, team=None, partners=None, competitors=None
     return opportunity
 
 
-@transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partners=None,
-                       competitors=None, **fields) -> Opportunity:
+def _check_edit(user: User, opportunity: Opportunity, fields: dict) -> None:
+    """The opportunity's own rules for an edit, checked on the locked copy."""
     if "stage" in fields and fields["stage"] != opportunity.stage:
         raise ValidationError({"stage": STAGE_IS_NOT_A_FIELD})
     fields.pop("stage", None)
-    check_can_change(user, opportunity)
-    if "owner" in fields and fields["owner"] != opportunity.owner:
-        check_owner(user, fields["owner"])
-    moved = "account" in fields and fields["account"] != opportunity.account
+    moved = "account" in fields and fields["account"].pk != opportunity.account_id
     if moved and not access.can_work_on_account(user, fields["account"]):
         raise ValidationError({"account": _("You cannot move opportunities to this "
-                                                "account.")})
-    pushed = ("expected_close_date" in fields and opportunity.expected_close_date
-              and fields["expected_close_date"] > opportunity.expected_close_date)
-    apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
-    if pushed:
+                                            "account.")})
+    new_date = fields.get("expected_close_date")
+    if new_date and opportunity.expected_close_date and (
+            new_date > opportunity.expected_close_date):
         opportunity.close_date_pushes += 1  # a risk signal when it happens twice or more
-    _save(opportunity)
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partners=None,
+                       competitors=None, expected_version: int | None = None,
+                       handover_reason: str = "", **fields) -> Opportunity:
+    """Change what `fields` (and the team, partners, competitors lists) name, nothing
+    else, on the row read under its lock; StaleRecord if `expected_version` is given and
+    no longer the deal's. Handing the deal over is for its owner's management chain
+    (osp.access.can_reassign)."""
+    opportunity = record_update(opportunity, fields, allowed=OPPORTUNITY_FIELDS, user=user,
+                                expected_version=expected_version, reason=handover_reason,
+                                prepare=partial(_check_edit, user), save=_save)
     _set_related(opportunity, team=team, partners=partners, competitors=competitors)
     # Amounts, dates, partners and terms feed the gates and the approvals.
     opportunity_recheck(opportunity=opportunity,

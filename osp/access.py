@@ -298,3 +298,13 @@ def assignable_owners(user: User) -> QuerySet:
     if changes_everything(user):
         return User.objects.filter(is_active=True)
     return User.objects.filter(is_active=True, pk__in=scope_user_ids(user))
+
+
+def can_reassign(user: User, obj) -> bool:
+    """May `user` hand `obj` (an owned record) to someone else? Its owner's management
+    chain and admins may, and so may the owner: whoever has the owner in their scope. A
+    place on a deal's team is the right to work it, never to take it; the new owner must
+    also be one `user` may assign to (assignable_owners)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return changes_everything(user) or obj.owner_id in scope_user_ids(user)

@@ -110,6 +110,21 @@ class StrictSerializer(VisibleRelations, TypedInput, serializers.ModelSerializer
         return super().validate(attrs)
 
 
+def if_match_version(request) -> int | None:
+    """The version an `If-Match: "<version>"` header names (None without one)."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise ValidationError({"If-Match": [_('Send the version as "<number>".')]})
+    return int(value)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
 class RecordViewSet(viewsets.ModelViewSet):
     """CRUD where reads go through osp.access and writes through the app's services.
 
@@ -118,6 +133,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     """
 
     model = None
+    conditional_updates = True  # PUT and PATCH take If-Match (osp.schema documents it)
     instance_kwarg = ""
     create_service = None
     update_service = None
@@ -145,22 +161,54 @@ class RecordViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(plan.represent(page))
 
     def reloaded(self, obj):
-        """The saved object as the list would show it (fresh related rows)."""
-        return self.get_queryset().get(pk=obj.pk)
+        """The saved object as the list would show it (fresh related rows). A change
+        that took the caller off the record (a presales engineer leaving the deal's
+        team) has still been made: the answer shows what was saved, once more."""
+        qs = self.base_queryset if self.base_queryset is not None else self.model.objects
+        visible = self.get_queryset().filter(pk=obj.pk).first()
+        return visible if visible is not None else qs.get(pk=obj.pk)
+
+    def update_kwargs(self, data: dict) -> dict:
+        """What an update passes its service besides the fields: who, the version the
+        caller's copy was at (`If-Match`: a stale update is refused, 412) and why the
+        record is handed to a new owner, if it is."""
+        kwargs = {"user": self.request.user}
+        if self.conditional_updates:
+            kwargs["expected_version"] = if_match_version(self.request)
+        if "handover_reason" in data:
+            kwargs["handover_reason"] = data.pop("handover_reason")
+        return kwargs
 
     def perform_create(self, serializer):
-        obj = type(self).create_service(user=self.request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("handover_reason", None)  # a new record is handed to nobody
+        obj = type(self).create_service(user=self.request.user, **data)
         serializer.instance = self.reloaded(obj)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
         obj = type(self).update_service(
-            user=self.request.user, **{self.instance_kwarg: serializer.instance},
-            **serializer.validated_data,
-        )
+            **self.update_kwargs(data), **{self.instance_kwarg: serializer.instance}, **data)
         serializer.instance = self.reloaded(obj)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A record's answer carries its version as the ETag to send back in If-Match.
+        data = getattr(response, "data", None)
+        if (self.detail and response.status_code < 300 and isinstance(data, dict)
+                and isinstance(data.get("version"), int)):
+            response["ETag"] = etag(data["version"])
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_destroy(self, instance):
         type(self).delete_service(obj=instance, user=self.request.user)
+
+
+def handover_reason_field():
+    """The `handover_reason` of a write that gives a record a new owner (kept in its
+    history and told to both owners)."""
+    return serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=1000,
+        help_text=_("Why the record goes to its new owner, when `owner` changes."))
 
 
 class UserSerializer(StrictSerializer):

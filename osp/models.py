@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from osp.concurrency import check_current
 
 
 class Role(models.TextChoices):
@@ -53,6 +57,10 @@ class ExternalRecord(TimeStamped):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    # Who saved the last change: a form refused as stale says who changed the record since.
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("last changed by"),
+                                   null=True, blank=True, editable=False,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     objects = LiveRecords()
     all_objects = models.Manager()  # noqa: DJ012 (a manager; `objects` must stay first)
@@ -61,28 +69,50 @@ class ExternalRecord(TimeStamped):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from sync import feed
+        # One transaction (the caller's, if any): the version checked under the row lock
+        # is the one the row still has when it is written.
+        with transaction.atomic(savepoint=False):
+            self._save_versioned(*args, **kwargs)
+
+    def _save_versioned(self, *args, **kwargs):
+        from sync import feed  # the feed is the sync app's; issue #16 moves the call down
 
         changed = self.synced_fields_changed()
         if changed:
             # The feed's number first (it locks the feed), then the row: every writer of
             # synced records takes the two locks in this order.
             seq = feed.next_seq()
+        if not self._state.adding and self.pk is not None:
+            # Whatever route saves (a service, the admin, a task), a copy read before
+            # someone else's commit must not write its stale values back: the version
+            # the copy was read at must still be the row's (osp.concurrency).
+            self.version = check_current(self) + (1 if changed else 0)
+        elif changed:
             self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        if changed and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
         if changed:
             feed.record(self, seq=seq)
-            self._loaded = {f.attname: self.__dict__.get(f.attname)
-                            for f in self._meta.concrete_fields}
+        self._loaded = self._current_values()
+
+    def _current_values(self, attnames=None) -> dict:
+        return {f.attname: self.__dict__.get(f.attname) for f in self._meta.concrete_fields
+                if attnames is None or f.attname in attnames}
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # What was loaded, to tell a real change from a save of the same values.
+        # What was loaded, to tell a real change from a save of the same values, and the
+        # version a later save must still find (osp.concurrency.check_current).
         instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        attnames = None if fields is None else {self._meta.get_field(f).attname
+                                                for f in fields}
+        self._loaded = {**getattr(self, "_loaded", {}), **self._current_values(attnames)}
 
     @classmethod
     def _synced_attnames(cls) -> list[str]:
@@ -264,3 +294,31 @@ class ReminderPolicy(models.Model):
         from django.utils import timezone
 
         return timezone.localtime().hour >= cls.current().send_from_hour
+
+
+class OwnerChange(models.Model):
+    """A record (a deal, an account, a partner, a territory) handed from one owner to
+    another: from whom, to whom, by whom and why. Kept, never changed: the deal's history
+    shows it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    from_owner = models.ForeignKey(User, verbose_name=_("from"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    to_owner = models.ForeignKey(User, verbose_name=_("to"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(User, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change of owner")
+        verbose_name_plural = _("changes of owner")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"],
+                                name="owner_change_of_record")]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} {self.from_owner_id} → {self.to_owner_id}"

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from osp.concurrency import StaleRecord
 from osp.expressions import InValues
 from osp.keyset import InvalidCursor, keyset_page
 from osp.services import record_delete
@@ -197,6 +198,8 @@ def form_page(request, *, form, save, template: str, context: dict, success_mess
             add_service_errors(form, e)
         except PermissionDenied as e:
             form.add_error(None, str(e))
+        except StaleRecord as e:  # someone saved the record after the form was opened
+            form.show_conflict(e)
         else:
             messages.success(request, success_message % {"name": obj})
             return redirect(obj)

@@ -13,6 +13,7 @@ from rest_framework.fields import BooleanField, IntegerField
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from osp.concurrency import StaleRecord, stale_message
 from osp.keyset import InvalidCursor, keyset_page
 
 
@@ -151,7 +152,8 @@ class FilterBackend(filters.DjangoFilterBackend):
 def exception_handler(exc, context):
     """Services raise Django's ValidationError/PermissionDenied; answer them as 400/403
     with field-level messages. A closed stage gate is a 422 listing the unmet criteria; a
-    stage that changed under the caller is a 409."""
+    stage that changed under the caller is a 409; a write from a copy that is no longer
+    current (a stale If-Match) is a 412."""
     import django_fsm as fsm
     from rest_framework.response import Response
 
@@ -165,6 +167,9 @@ def exception_handler(exc, context):
         }, status=422)
     if isinstance(exc, fsm.ConcurrentTransition):
         return Response({"detail": str(exc)}, status=409)
+    if isinstance(exc, StaleRecord):
+        return Response({"detail": stale_message(exc), "current_version": exc.current},
+                        status=412, headers={"ETag": f'"{exc.current}"'})
     if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "conflict":
         # Someone else got there first (e.g. an approval already decided).
         return Response({"detail": exc.messages[0]}, status=409)

@@ -11,7 +11,7 @@ Views whose errors have another shape say so with `error_serializer` and
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
 ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
@@ -34,12 +34,30 @@ ERRORS = {
     "401": "No credentials, or an invalid or revoked token.",
     "403": "Signed in, but this role or person may not do this.",
     "404": "No such record that you may see (or a page past the end).",
+    "412": "If-Match names a version the record is no longer at: someone changed it since "
+           "you read it. Nothing was written; read it again (its ETag) and retry.",
     "415": "The body is in a media type this operation does not read.",
     "429": "Over the rate limit; Retry-After says when to come back.",
 }
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description='"<version>", the ETag of the record as you read it: write only if the '
+                'record is still at this version, else 412 and nothing is written.')
+StaleSerializer = inline_serializer("Stale", {"detail": serializers.CharField(),
+                                              "current_version": serializers.IntegerField()})
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _conditional(self) -> bool:
+        return (self.method in ("PUT", "PATCH")
+                and getattr(self.view, "conditional_updates", False))
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IF_MATCH] if self._conditional() else parameters
+
     def _get_parameters(self):
         # An empty filter, search, ordering or page is the same as none: say so, or a client
         # (and schemathesis) takes `?owner=` for an invalid request.
@@ -56,7 +74,7 @@ class AutoSchema(SpectacularAutoSchema):
             if code in responses:
                 continue
             body = (VALIDATION_ERRORS if code == "400" and serializer is ErrorSerializer
-                    else serializer)
+                    else StaleSerializer if code == "412" else serializer)
             responses[code] = self._get_response_for_code(
                 OpenApiResponse(body, description=ERRORS[code]), code, [media_type],
                 direction)
@@ -70,6 +88,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes += ["401", "403"]
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             codes.append("404")
+        if self._conditional():
+            codes.append("412")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         if self.view.get_throttles():

@@ -2,12 +2,15 @@
 share. Every route (browser, API, admin, commands) goes through services, so a rule
 written here holds everywhere."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from osp import access
-from osp.models import User
+from osp.concurrency import check_version, locked_copy
+from osp.models import OwnerChange, User
+from osp.reminders import notify
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "title", "roles", "manager",
                "is_active", "is_away")
@@ -65,6 +68,65 @@ def check_owner(user: User, owner: User | None, *, field: str = "owner") -> None
     if owner is not None and not access.assignable_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError({field: _("You can only assign records to yourself or to "
                                         "people who report to you.")})
+
+
+def check_reassign(user: User, obj, owner: User | None) -> None:
+    """`user` may hand `obj` to `owner` (osp.access.can_reassign, then check_owner)."""
+    if not access.can_reassign(user, obj):
+        raise PermissionDenied(_("Only the owner, the owner's managers and administrators "
+                                 "can hand this record to someone else. Ask %(owner)s or "
+                                 "their manager.") % {"owner": obj.owner})
+    if owner is None:
+        raise ValidationError({"owner": _("This field is required.")})
+    check_owner(user, owner)
+
+
+def owner_change_record(*, obj, from_owner: User | None, by: User, reason: str = "") -> None:
+    """Keep the handover in the record's history and tell both owners and their managers
+    (not the person who made it) once the change commits."""
+    OwnerChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        from_owner=from_owner, to_owner=obj.owner, by=by, reason=(reason or "").strip())
+    told = [from_owner, obj.owner]
+    told += [p.manager for p in told if p is not None]
+    told = [p for p in told if p is not None and p.pk != by.pk]
+    opportunity = obj if obj._meta.label == "opportunities.Opportunity" else None
+    kind, name = obj._meta.verbose_name, str(obj)  # kind: lazy, read in each language
+    who, old, new = str(by), str(from_owner or "—"), str(obj.owner)
+    transaction.on_commit(lambda: notify(
+        told, opportunity=opportunity,
+        render=lambda: _("%(who)s handed %(kind)s %(name)s from %(from)s to %(to)s.")
+        % {"who": who, "kind": kind, "name": name, "from": old, "to": new}
+        + (" " + _("Reason: %(reason)s") % {"reason": reason.strip()}
+           if reason and reason.strip() else "")))
+
+
+def record_update(obj, fields: dict, *, allowed: tuple[str, ...], user: User,
+                  expected_version: int | None = None, reason: str = "", prepare=None,
+                  save=full_clean_and_save):
+    """The update every service of an owned record shares. Inside the caller's
+    transaction: the record re-read under its row lock (osp.concurrency.locked_copy,
+    StaleRecord if `expected_version` is no longer its version), who may change it and
+    who may hand it over checked on that copy, `prepare(copy, fields)` (the record's own
+    rules), only `fields` applied, then `save(copy)` (validates and saves) and a change
+    of owner kept in its history. Returns the saved copy."""
+    obj = locked_copy(obj)
+    check_can_change(user, obj)
+    if hasattr(obj, "version"):
+        check_version(obj, expected_version)
+    handed_over = "owner" in fields and getattr(fields["owner"], "pk", None) != obj.owner_id
+    from_owner = obj.owner if handed_over else None
+    if handed_over:
+        check_reassign(user, obj, fields["owner"])
+    if prepare is not None:
+        prepare(obj, fields)
+    apply_fields(obj, fields, allowed=allowed)
+    if hasattr(obj, "updated_by_id"):
+        obj.updated_by = user
+    save(obj)
+    if handed_over:
+        owner_change_record(obj=obj, from_owner=from_owner, by=user, reason=reason)
+    return obj
 
 
 def _check_admin(actor: User) -> None:

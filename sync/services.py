@@ -27,7 +27,7 @@ from opportunities.selling_cycle import (
 from opportunities.services import to_base_currency
 from osp import access
 from osp.models import User
-from osp.services import record_delete
+from osp.services import owner_change_record, record_delete
 from sync import feed
 from sync.models import IntegrationClient
 from sync.records import RecordType, to_wire_many
@@ -81,6 +81,7 @@ class _Row:
     changed: bool = False
     stage: str | None = None  # a stage to import or move to
     old_account_id: int | None = None
+    handed_over_from: User | None = None  # the owner before this row gave it a new one
 
 
 def sync_upsert(*, user: User, rtype: RecordType, records: list, all_or_none: bool = False,
@@ -321,9 +322,15 @@ class _Batch:
                     continue
                 everyone, scope = self.assignable
                 changes_owner = getattr(obj, f"{ref.name}_id") != target.pk
-                if changes_owner and not (target.is_active and (everyone or target.pk in scope)):
+                if changes_owner and row.existed and not access.can_reassign(self.user, obj):
+                    errors[ref.name] = [_("Only the owner, the owner's managers and "
+                                          "administrators can hand this record to someone "
+                                          "else.")]
+                elif changes_owner and not (target.is_active and (everyone or target.pk in scope)):
                     errors[ref.name] = [_("You can only assign records to yourself or to "
                                           "people who report to you.")]
+                elif changes_owner and row.existed:
+                    row.handed_over_from = getattr(obj, ref.name)
                 setattr(obj, ref.name, target)
                 continue
             given = [k for k in ref.wire_keys if k in data]
@@ -409,6 +416,9 @@ class _Batch:
         for r in created + updated:
             r.result.status = "created" if not r.existed else "updated"
             r.result.id, r.result.version = r.obj.pk, r.obj.version
+            if r.handed_over_from is not None:
+                owner_change_record(obj=r.obj, from_owner=r.handed_over_from, by=self.user,
+                                    reason=_("Synced from %(source)s") % {"source": r.obj.source})
         for r in built:
             if r.stage:
                 self._move(r)
@@ -452,6 +462,9 @@ class _Batch:
             result.status = "created" if not row.existed else "updated"
             result.id, result.version = opp.pk, opp.version
             row.obj = opp
+            if row.handed_over_from is not None:
+                owner_change_record(obj=opp, from_owner=row.handed_over_from, by=self.user,
+                                    reason=_("Synced from %(source)s") % {"source": opp.source})
             return
         if not row.existed:  # the import failed: the new record goes too
             result.id = result.version = None
