@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
+from osp.admin import VersionedAdmin
 
 
 def _recheck(request, account):
@@ -31,7 +32,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(VersionedAdmin):
     list_display = ("name", "territory", "owner", "industry", "is_named", "is_strategic")
     list_select_related = ("territory", "owner")
     list_filter = ("industry", "is_named", "is_strategic")
@@ -45,7 +46,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(VersionedAdmin):
     list_display = ("name", "type", "owner")
     list_select_related = ("owner",)
     list_filter = ("type",)
@@ -54,7 +55,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(VersionedAdmin):
     list_display = ("__str__", "title", "account", "partner", "buying_role")
     list_select_related = ("account", "partner")
     list_filter = ("buying_role",)

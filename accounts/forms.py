@@ -30,7 +30,7 @@ class OwnedForm(VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self._other_kwargs["user"] = user
+        self._form_kwargs["user"] = user
         editing = self.instance.pk is not None
         if "owner" in self.fields:
             owners = access.assignable_owners(user)
@@ -86,7 +86,7 @@ class ContactForm(VersionedForm):
 
     def __init__(self, *args, user, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self._other_kwargs.update(user=user, organisation=organisation)
+        self._form_kwargs.update(user=user, organisation=organisation)
         # Someone can only report to a colleague in the same organisation.
         colleagues = organisation.contacts.all()
         if self.instance.pk:

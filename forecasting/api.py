@@ -142,10 +142,15 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class AdjustmentSerializer(TypedInput, serializers.ModelSerializer):
+    based_on = serializers.IntegerField(
+        write_only=True, required=False, min_value=0,
+        help_text="The id of the adjustment you saw as the current one (0: none). If "
+                  "another manager has recorded one since, 409 and nothing is written.")
+
     class Meta:
         model = ForecastAdjustment
         fields = ["id", "subject", "manager", "period", "category", "amount", "note",
-                  "created_at"]
+                  "based_on", "created_at"]
         read_only_fields = ["manager", "created_at"]
 
 
@@ -167,7 +172,8 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         subject = access.get_visible_or_404(self.request.user, User, d["subject"].pk)
         serializer.instance = services.forecast_adjust(
             manager=self.request.user, subject=subject, period=d["period"],
-            category=d["category"], amount=d["amount"], note=d["note"])
+            category=d["category"], amount=d["amount"], note=d["note"],
+            based_on=d.get("based_on"))
 
 
 class QuotaSerializer(serializers.ModelSerializer):

@@ -130,12 +130,16 @@ def _period_choices(current):
 @require_POST
 def adjust(request):
     subject = access.get_visible_or_404(request.user, User, request.POST.get("subject"))
+    category = request.POST.get("category", "")
+    # The number the page showed for that category (0: none): osp.concurrency's rule.
+    seen = request.POST.get(f"seen_{category}", "")
     try:
         amount = Decimal(request.POST.get("amount", ""))
         services.forecast_adjust(manager=request.user, subject=subject,
                                  period=request.POST.get("period", ""),
-                                 category=request.POST.get("category", ""), amount=amount,
-                                 note=request.POST.get("note", ""))
+                                 category=category, amount=amount,
+                                 note=request.POST.get("note", ""),
+                                 based_on=int(seen) if seen.isdigit() else None)
     except (InvalidOperation, ValidationError) as e:
         messages.error(request, _("An adjustment needs an amount and a note.")
                        if isinstance(e, InvalidOperation) else " ".join(e.messages))

@@ -17,6 +17,7 @@ from opportunities.models import (
     StageChange,
     StepGuide,
 )
+from osp.admin import VersionedAdmin
 
 
 class TeamInline(admin.TabularInline):
@@ -32,7 +33,7 @@ class PartnerInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(VersionedAdmin):
     list_display = ("name", "account", "owner", "stage", "amount", "currency",
                     "expected_close_date")
     list_select_related = ("account", "owner")
@@ -58,7 +59,9 @@ class OpportunityAdmin(admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.changed_data
                   if name in services.OPPORTUNITY_FIELDS}
         if change:
-            services.opportunity_update(opportunity=obj, user=request.user, **fields)
+            services.opportunity_update(
+                opportunity=obj, user=request.user,
+                expected_version=form.cleaned_data.get("opened_at_version"), **fields)
         else:
             fields = {name: form.cleaned_data[name] for name in form.cleaned_data
                       if name in services.OPPORTUNITY_FIELDS}

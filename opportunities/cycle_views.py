@@ -24,7 +24,9 @@ from opportunities.models import (
     SalesTool,
 )
 from osp import access
+from osp.concurrency import StaleRecord
 from osp.expressions import InValues
+from osp.forms import VersionedForm
 from osp.models import Role, User
 from osp.pages import record_url
 from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
@@ -199,7 +201,10 @@ def board(request):
         "per_column": selectors.CARDS_PER_COLUMN})
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedForm):
+    """The deal's plan, over its latest version; it carries that version's number, so a
+    plan saved after someone else's new version is refused (osp.forms)."""
+
     class Meta:
         model = OpportunityPlan
         fields = list(SECTIONS)
@@ -207,6 +212,7 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args, required, **kwargs):
         super().__init__(*args, **kwargs)
+        self._form_kwargs["required"] = required
         for name, field in self.fields.items():
             field.required = False
             field.widget.attrs["data-required"] = "1" if name in required else ""
@@ -226,9 +232,13 @@ def plan_edit(request, pk):
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied(_("You may see this opportunity but not change it."))
-        if form.is_valid():
-            plan = opportunity_plan_save(opportunity=opportunity, user=request.user,
-                                         **form.cleaned_data)
+        try:
+            plan = (opportunity_plan_save(opportunity=opportunity, user=request.user,
+                                          **form.cleaned_data) if form.is_valid() else None)
+        except StaleRecord as e:  # someone saved a new version after the form was opened
+            form.show_conflict(e)
+            plan = None
+        if plan is not None:
             missing = plan.missing_sections(depth)
             if missing:
                 messages.warning(request, _("Saved as version %(v)d. Still to write for this "

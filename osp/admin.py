@@ -4,7 +4,40 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from osp.models import ReminderPolicy, Role, User
+from osp.concurrency import StaleRecord, stale_message
+from osp.models import OwnerChange, ReminderPolicy, Role, User
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """The admin's form of a versioned record: it carries the version it was opened at,
+    and a save after someone else's change is refused with who changed it (the app's own
+    forms go further, osp.forms)."""
+
+    opened_at_version = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                           min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_at_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("opened_at_version")
+        if expected is not None and self.instance.pk and expected != self.instance.version:
+            raise forms.ValidationError(stale_message(StaleRecord(self.instance,
+                                                                  expected=expected)))
+        return cleaned
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """ModelAdmin of a synced record: edits opened before another change are refused."""
+
+    form = VersionedAdminForm
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "opened_at_version"]
+        return [*fields, "opened_at_version"] if obj is not None else fields
 
 
 class RolesFormMixin(forms.ModelForm):
@@ -48,3 +81,21 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ReminderPolicy.objects.exists()
+
+
+@admin.register(OwnerChange)
+class OwnerChangeAdmin(admin.ModelAdmin):
+    """Who handed which record to whom, and why: history, read only."""
+
+    list_display = ("at", "content_type", "object_id", "from_owner", "to_owner", "by")
+    list_select_related = ("content_type", "from_owner", "to_owner", "by")
+    list_filter = ("content_type",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

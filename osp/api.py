@@ -125,7 +125,22 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class CarriesETag:
+    """A viewset whose records' answers carry their version as the ETag, to send back in
+    If-Match (PUT and PATCH then take it: `conditional_updates`, osp.schema)."""
+
+    conditional_updates = True
+    version_field = "version"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if (self.detail and response.status_code < 300 and isinstance(data, dict)
+                and isinstance(data.get(self.version_field), int)):
+            response["ETag"] = etag(data[self.version_field])
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class RecordViewSet(CarriesETag, viewsets.ModelViewSet):
     """CRUD where reads go through osp.access and writes through the app's services.
 
     Subclasses set `model`, `create_service(user=..., **data)` and
@@ -133,7 +148,6 @@ class RecordViewSet(viewsets.ModelViewSet):
     """
 
     model = None
-    conditional_updates = True  # PUT and PATCH take If-Match (osp.schema documents it)
     instance_kwarg = ""
     create_service = None
     update_service = None
@@ -191,13 +205,6 @@ class RecordViewSet(viewsets.ModelViewSet):
             **self.update_kwargs(data), **{self.instance_kwarg: serializer.instance}, **data)
         serializer.instance = self.reloaded(obj)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # A record's answer carries its version as the ETag to send back in If-Match.
-        data = getattr(response, "data", None)
-        if (self.detail and response.status_code < 300 and isinstance(data, dict)
-                and isinstance(data.get("version"), int)):
-            response["ETag"] = etag(data["version"])
-        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_destroy(self, instance):
         type(self).delete_service(obj=instance, user=self.request.user)

@@ -23,18 +23,21 @@ from django.utils.translation import gettext as _
 class StaleRecord(Exception):
     """`obj` (the record as it is now) has changed since the version the caller read."""
 
-    def __init__(self, obj, *, expected: int):
-        super().__init__(f"{type(obj).__name__} {obj.pk} is at version {obj.version}, "
+    def __init__(self, obj, *, expected: int, current: int | None = None):
+        current = obj.version if current is None else current
+        super().__init__(f"{type(obj).__name__} {obj.pk} is at version {current}, "
                          f"not {expected}")
-        self.obj, self.expected, self.current = obj, expected, obj.version
+        self.obj, self.expected, self.current = obj, expected, current
 
 
 def stale_message(exc: StaleRecord) -> str:
     """What changed under the caller, for people: who saved the record last and when."""
     obj = exc.obj
-    by = getattr(obj, "updated_by", None)
-    when = formats.date_format(timezone.localtime(obj.updated_at), "SHORT_DATETIME_FORMAT") \
-        if getattr(obj, "updated_at", None) else ""
+    # A record saved in place names its last editor; a record kept in versions (a deal's
+    # plan) is the newest version, which names its author.
+    by = getattr(obj, "updated_by", None) or getattr(obj, "author", None)
+    at = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
+    when = formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT") if at else ""
     if by is not None:
         return _("%(who)s changed this record at %(when)s, after you opened it (it is now "
                  "at version %(current)d, not %(expected)d). Nothing was saved.") % {

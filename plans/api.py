@@ -10,7 +10,13 @@ from rest_framework.response import Response
 
 from accounts.models import Account, Partner, Territory
 from osp import access
-from osp.api import InputSerializer, TypedInput, VisibleRelations
+from osp.api import (
+    CarriesETag,
+    InputSerializer,
+    TypedInput,
+    VisibleRelations,
+    if_match_version,
+)
 from osp.models import Notification
 from osp.schema import ErrorSerializer
 from plans import services
@@ -35,8 +41,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = ["id", "kind", "territory", "account", "partner", "subject_name", "owner",
                   "status", "fiscal_year_target", "sections", "approved_at",
-                  "manager_comment", "review", "created_at", "updated_at"]
-        read_only_fields = ["owner", "status", "approved_at", "manager_comment"]
+                  "manager_comment", "review", "revision", "created_at", "updated_at"]
+        read_only_fields = ["owner", "status", "approved_at", "manager_comment", "revision"]
 
     def get_review(self, plan) -> str:
         return services.plan_review_state(plan)
@@ -69,8 +75,12 @@ class PlanDecisionSerializer(InputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Territory, account and partner plans you can see (yours and your team's)."""
+class PlanViewSet(CarriesETag, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
+    """Territory, account and partner plans you can see (yours and your team's). A PATCH
+    with `If-Match: "<revision>"` is refused (412) if the plan was edited since."""
+
+    version_field = "revision"
 
     serializer_class = PlanSerializer
     filterset_fields = ["kind", "status", "owner"]
@@ -110,7 +120,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         plan = services.plan_save(plan=plan, user=request.user,
                                   sections=data.validated_data.get("sections"),
                                   fiscal_year_target=data.validated_data.get(
-                                      "fiscal_year_target"))
+                                      "fiscal_year_target"),
+                                  expected_version=if_match_version(request))
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(request=None, responses={201: PlanVersionSerializer})

@@ -257,6 +257,12 @@ class Plan(TimeStamped):
     sections = models.JSONField(_("sections"), default=dict, blank=True)
     approved_at = models.DateTimeField(_("last approved"), null=True, blank=True)
     manager_comment = models.TextField(_("manager's comments"), blank=True)
+    # Up by one on every saved edit: an edit made from an older copy is refused
+    # (osp.concurrency), as for synced records' versions.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("last changed by"),
+                                   null=True, blank=True, editable=False,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["kind", "pk"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from osp import access
+from osp.concurrency import StaleRecord, locked_copy
 from osp.fiscal import fiscal_quarter
 from osp.models import User
 from osp.reminders import notify
@@ -32,18 +33,26 @@ def _check_opportunity(user, opportunity):
 
 
 @transaction.atomic
-def opportunity_plan_save(*, opportunity, user, **sections) -> OpportunityPlan:
-    """Save the plan as a new version when anything changed. A new version of an approved
-    plan is a material change: the stage-3 approval no longer counts until it is approved
-    again (the deal is moved back or flagged accordingly)."""
+def opportunity_plan_save(*, opportunity, user, expected_version: int | None = None,
+                          **sections) -> OpportunityPlan:
+    """Save the plan as a new version when anything changed; sections not named keep the
+    latest version's text. StaleRecord if `expected_version` (the version the writer
+    read, 0 for none) is no longer the latest. A new version of an approved plan is a
+    material change: the stage-3 approval no longer counts until it is approved again
+    (the deal is moved back or flagged accordingly)."""
     from opportunities.selling_cycle import opportunity_recheck
 
     _check_opportunity(user, opportunity)
     unknown = sorted(set(sections) - set(SECTIONS))
     if unknown:
         raise ValidationError({n: _("This field cannot be written here.") for n in unknown})
-    latest = (OpportunityPlan.objects.select_for_update().filter(opportunity=opportunity)
+    # The deal's row lock orders writers of its plan, the first version's included.
+    locked_copy(opportunity)
+    latest = (OpportunityPlan.objects.filter(opportunity=opportunity)
               .order_by("-version").first())
+    current = latest.version if latest else 0
+    if expected_version is not None and expected_version != current and latest is not None:
+        raise StaleRecord(latest, expected=expected_version, current=current)
     values = {name: (sections.get(name, getattr(latest, name, "") if latest else "") or "")
               .strip() for name in SECTIONS}
     if latest is not None and all(getattr(latest, n) == v for n, v in values.items()):
@@ -120,11 +129,15 @@ def _check_plan_writer(user, plan):
 
 @transaction.atomic
 def plan_save(*, plan: Plan, user: User, sections: dict | None = None,
-              fiscal_year_target=None) -> Plan:
-    """Edit the draft. Editing an approved or submitted plan takes it back to draft: it
-    must be submitted and approved again."""
+              fiscal_year_target=None, expected_version: int | None = None) -> Plan:
+    """Edit the draft: the sections named change, the others keep what the plan holds
+    now. Editing an approved or submitted plan takes it back to draft: it must be
+    submitted and approved again. StaleRecord if `expected_version` is given and the plan
+    has had another edit (its revision) since."""
     _check_plan_writer(user, plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if expected_version is not None and expected_version != plan.revision:
+        raise StaleRecord(plan, expected=expected_version, current=plan.revision)
     if sections is not None:
         unknown = sorted(set(sections) - set(plan.section_names()))
         if unknown:
@@ -144,6 +157,8 @@ def plan_save(*, plan: Plan, user: User, sections: dict | None = None,
         # A submitted version nobody decided yet is overtaken by the new draft.
         plan.versions.filter(decision=PlanVersion.Decision.PENDING).update(
             decision=PlanVersion.Decision.RETURNED, comment=_("Changed after submission."))
+    plan.revision += 1
+    plan.updated_by = user
     plan.full_clean()
     plan.save()
     return plan
@@ -175,7 +190,9 @@ def plan_submit(*, plan: Plan, user: User) -> PlanVersion:
     version = PlanVersion.objects.create(plan=plan, number=(last.number + 1) if last else 1,
                                          content=plan_content(plan), submitted_by=user)
     plan.status = PlanStatus.SUBMITTED
-    plan.save(update_fields=["status", "updated_at"])
+    plan.revision += 1  # an edit form opened before the submission is then stale
+    plan.updated_by = user
+    plan.save(update_fields=["status", "revision", "updated_by", "updated_at"])
     manager = plan.owner.manager
     notify([manager], render=lambda: _("%(who)s submitted %(plan)s for your review.")
            % {"who": user, "plan": plan})
@@ -210,6 +227,8 @@ def plan_decide(*, plan: Plan, user: User, approve: bool, comment: str = "") -> 
     plan.manager_comment = comment
     if approve:
         plan.approved_at = now
+    plan.revision += 1
+    plan.updated_by = user
     plan.save()
     notify([plan.owner], render=lambda: (
         _("%(manager)s approved %(plan)s.") if approve

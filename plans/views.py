@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Competitor, Opportunity
 from osp import access
+from osp.concurrency import StaleRecord
+from osp.forms import TracksVersion
 from osp.models import User
 from osp.pages import Column, ListPage
 from plans import selectors, services
@@ -165,7 +167,10 @@ def plan_detail(request, pk):
     })
 
 
-class PlanForm(forms.Form):
+class PlanForm(TracksVersion, forms.Form):
+    """The plan's sections; it carries the revision it was opened at (osp.forms)."""
+
+    version_attribute = "revision"
     fiscal_year_target = forms.DecimalField(label=gettext_lazy("Target for the fiscal year"),
                                             required=False, min_value=0, decimal_places=2)
 
@@ -179,6 +184,13 @@ class PlanForm(forms.Form):
             self.fields[name] = forms.CharField(
                 label=PLAN_SECTIONS[name], required=False, initial=plan.sections.get(name, ""),
                 widget=forms.Textarea(attrs={"rows": 4}))
+        self.track_version(plan)
+
+    def form_for(self, record):
+        return type(self)(plan=record)
+
+    def display_value(self, record, name, shown):
+        return shown or "—"
 
 
 @login_required
@@ -190,14 +202,20 @@ def plan_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         target = data.pop("fiscal_year_target", None)
+        expected = data.pop("expected_version", None)
         was = plan.status
-        services.plan_save(plan=plan, user=request.user, sections=data,
-                           fiscal_year_target=target)
-        if was != PlanStatus.DRAFT:
-            messages.warning(request, _("The plan is a draft again: submit it for approval."))
+        try:
+            services.plan_save(plan=plan, user=request.user, sections=data,
+                               fiscal_year_target=target, expected_version=expected)
+        except StaleRecord as e:  # edited by someone else since the form was opened
+            form.show_conflict(e)
         else:
-            messages.success(request, _("Saved."))
-        return redirect(plan)
+            if was != PlanStatus.DRAFT:
+                messages.warning(request,
+                                 _("The plan is a draft again: submit it for approval."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect(plan)
     return render(request, "plans/plan_form.html", {"plan": plan, "form": form})
 
 

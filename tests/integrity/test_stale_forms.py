@@ -58,7 +58,8 @@ def test_a_form_saved_after_someone_elses_change_comes_back_keeping_the_input(
     assert answer.status_code == 200
     page = answer.content.decode()
     assert str(people.manager_a) in page  # who changed it
-    assert "Changed meanwhile to: Win the core banking RFP" in page  # what
+    # What changed: a field the user left alone takes the new value into the form.
+    assert "Updated meanwhile to: Win the core banking RFP (now in the form)" in page
     assert 'value="Alpha Bank (Shanghai)"' in page  # the user's input, kept
     account.refresh_from_db()
     assert (account.name, account.goals) == ("Alpha Bank", "Win the core banking RFP")
@@ -67,7 +68,20 @@ def test_a_form_saved_after_someone_elses_change_comes_back_keeping_the_input(
     assert again["version"] == str(account.version)
     assert client.post(f"/accounts/{account.pk}/edit/", again).status_code == 302
     account.refresh_from_db()
-    assert account.name == "Alpha Bank (Shanghai)"
+    assert (account.name, account.goals) == ("Alpha Bank (Shanghai)",
+                                             "Win the core banking RFP")
+
+
+def test_a_field_both_people_changed_keeps_the_users_input_beside_the_other_value(
+        client, people, account):
+    client.force_login(people.rep_a)
+    fields = _form_fields(client.get(f"/accounts/{account.pk}/edit/").content.decode())
+    account_update(account=account, user=people.manager_a, name="Alpha Bank Group")
+    fields["name"] = "Alpha Bank (Shanghai)"
+    page = client.post(f"/accounts/{account.pk}/edit/", fields).content.decode()
+    assert "Changed meanwhile to: Alpha Bank Group" in page
+    assert 'value="Alpha Bank (Shanghai)"' in page
+    assert Account.objects.get(pk=account.pk).name == "Alpha Bank Group"
 
 
 def test_the_same_in_chinese(client, people, account):
@@ -137,7 +151,25 @@ def test_an_opportunity_form_refused_as_stale_lists_the_changed_field(client, pe
     opportunity_update(opportunity=deal, user=people.manager_a, next_step="demo on Friday")
     fields["description"] = "my notes"
     page = client.post(f"/opportunities/{deal.pk}/edit/", fields).content.decode()
-    assert "Changed meanwhile to: demo on Friday" in page
+    assert "Updated meanwhile to: demo on Friday" in page
     assert "my notes" in page
     deal.refresh_from_db()
     assert (deal.next_step, deal.description) == ("demo on Friday", "")
+
+
+def test_the_admin_refuses_an_edit_opened_before_another_change(client, people, account):
+    people.admin.is_staff = people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    url = f"/admin/accounts/account/{account.pk}/change/"
+    page = client.get(url).content.decode()
+    assert f'name="opened_at_version" value="{account.version}"' in page
+    account_update(account=account, user=people.manager_a, goals="meanwhile")
+    answer = client.post(url, {"name": "From the admin", "owner": people.rep_a.pk,
+                               "industry": account.industry, "size": account.size,
+                               "opened_at_version": account.version,  # as opened
+                               "contacts-TOTAL_FORMS": 0, "contacts-INITIAL_FORMS": 0})
+    assert answer.status_code == 200
+    assert str(people.manager_a) in answer.content.decode()
+    account.refresh_from_db()
+    assert (account.name, account.goals) == ("Alpha Bank", "meanwhile")
