@@ -192,7 +192,6 @@ def _soft_delete(obj) -> None:
 
     from accounts.models import Account, Partner
     from opportunities.models import ApprovalRequest, ApprovalStatus, Opportunity
-    from sync import feed
 
     # The same protection as a real delete (on_delete=PROTECT), counting live rows only.
     if isinstance(obj, Account) and obj.opportunities.exists():
@@ -200,10 +199,10 @@ def _soft_delete(obj) -> None:
     if isinstance(obj, Partner) and obj.deals.filter(
             opportunity__deleted_at__isnull=True).exists():
         _refuse_delete(obj, [Opportunity._meta.verbose_name_plural])
-    feed.lock()
+    obj = locked_copy(obj)  # the feed's lock, then the row's: deleted as it is now
     now = timezone.now()
     if isinstance(obj, Account | Partner):
-        for contact in obj.contacts.all():  # on_delete=CASCADE
+        for contact in obj.contacts.select_for_update():  # on_delete=CASCADE
             contact.deleted_at = now
             contact.save()
     if isinstance(obj, Opportunity):
