@@ -139,6 +139,12 @@ def _change_related(request, opportunity, **lists):
         services.opportunity_update(opportunity=opportunity, user=request.user, **lists)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
+    if not access.opportunities_visible_to(request.user).filter(pk=opportunity.pk).exists():
+        # Someone who took themselves off the team: done, and the deal is no longer theirs
+        # to see.
+        messages.success(request, _("You are no longer on the team of %(name)s.")
+                         % {"name": opportunity})
+        return redirect("opportunity-list")
     return redirect(opportunity)
 
 

@@ -131,3 +131,12 @@ def test_leaving_the_team_answers_truthfully(people, big_deal):
     assert not big_deal.team_members.exists()
     assert _api(people.presales_a).get(
         f"/api/v1/opportunities/{big_deal.pk}/").status_code == 404
+
+
+def test_leaving_the_team_in_the_browser_says_so(client, people, big_deal):
+    client.force_login(people.presales_a)
+    answer = client.post(f"/opportunities/{big_deal.pk}/team/{people.presales_a.pk}/remove/",
+                         follow=True)
+    assert answer.status_code == 200
+    assert answer.redirect_chain[-1][0] == "/opportunities/"
+    assert "no longer on the team" in answer.content.decode()
