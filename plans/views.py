@@ -14,7 +14,8 @@ from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Competitor, Opportunity
 from osp import access
 from osp.models import User
-from osp.pages import Column, ListPage
+from osp.pages import Column, ListPage, redirect_next
+from osp.validators import has_null_character
 from plans import selectors, services
 from plans.models import (
     PLAN_SECTIONS,
@@ -57,9 +58,7 @@ def plan_list(request):
     user = request.user
     context.update(_plan_subjects(user, "territory", ""))
     context["waiting"] = qs.filter(status=PlanStatus.SUBMITTED).exclude(owner=user)
-    if request.htmx:
-        return render(request, "plans/plan_list.html#results", context)
-    return render(request, "plans/plan_list.html", context)
+    return page.render("plans/plan_list.html", context)
 
 
 SUBJECTS_SHOWN = 100
@@ -79,7 +78,9 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
     subjects = []
     for name, qs in choices.items():
         qs = qs.filter(owner_id__in=scope).order_by("name", "pk")
-        if query:
+        if has_null_character(query):  # no name holds one, and PostgreSQL refuses it
+            qs = qs.none()
+        elif query:
             qs = qs.filter(name__icontains=query)
         shown = list(qs.only("pk", "name")[:SUBJECTS_SHOWN + 1])
         subjects.append({"kind": name, "records": shown[:SUBJECTS_SHOWN],
@@ -91,9 +92,11 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
 def plan_subjects(request):
     """The subject selects of the plan list's "start a plan" form, narrowed by a search."""
     kind = request.GET.get("kind", "territory")
+    query = request.GET.get("subject_q", "").strip()
     context = _plan_subjects(request.user, kind if kind in PlanKind.values else "territory",
-                             request.GET.get("subject_q", "").strip())
-    return render(request, "plans/plan_list.html#subjects", context)
+                             query)
+    return render(request, "plans/plan_list.html#subjects", context,
+                  status=400 if has_null_character(query) else 200)
 
 
 @login_required
@@ -278,7 +281,7 @@ def action_item_toggle(request, item_pk):
     access.get_visible_or_404(request.user, type(parent), parent.pk)
     services.action_item_set_done(user=request.user, item=item,
                                   done=request.POST.get("done") == "1")
-    return redirect(request.POST.get("next") or parent.get_absolute_url())
+    return redirect_next(request, parent)
 
 
 # --- The opportunity assessment ------------------------------------------------------
