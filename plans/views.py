@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, Partner, Territory
-from opportunities.models import Competitor, Opportunity
+from opportunities.models import Opportunity
 from osp import access
 from osp.models import User
 from osp.pages import Column, ListPage, redirect_next
@@ -295,15 +295,13 @@ def assessment(request, pk):
     if request.method == "POST":
         answers = {q.code: (request.POST.get(f"q-{q.code}", ""),
                             request.POST.get(f"note-{q.code}", "")) for q in questions}
-        competitor = None
-        name = request.POST.get("competitor", "").strip()
-        if name:
-            competitor = Competitor.objects.get_or_create(name=name)[0]
         try:
             services.assessment_record(opportunity=opportunity, user=request.user,
-                                       answers=answers, competitor=competitor)
-        except ValidationError:
-            messages.error(request, _("Answer every question: yes, no or unknown."))
+                                       answers=answers,
+                                       competitor=request.POST.get("competitor", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.message_dict.get("competitor", [])) or _(
+                "Answer every question: yes, no or unknown."))
         else:
             messages.success(request, _("Assessment recorded."))
             return redirect(opportunity)
