@@ -27,10 +27,7 @@ from osp.pages import Column, ListPage, delete_page, form_page
 
 
 def _list(request, template, page: ListPage, **extra):
-    context = {**page.context(), **extra}
-    if request.htmx:
-        return render(request, f"{template}#results", context)
-    return render(request, template, context)
+    return page.render(template, {**page.context(), **extra})
 
 
 def _require_change(user, obj):

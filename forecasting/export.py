@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -31,6 +32,9 @@ MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 HUNDRED = Decimal(100)
 BOLD = Font(bold=True)
+# A text beginning with one of these is a formula to a spreadsheet, or becomes one when the
+# cell is edited (OWASP, "CSV injection"); deal, account and next-step texts are anybody's.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 FIELDS = ("pk", "owner__first_name", "owner__last_name", "owner__username",
           "account__territory__name", "account__name", "name", "stage", "amount", "currency",
@@ -106,10 +110,11 @@ def _forecast_row(sheet, row, partners, mapping, labels) -> list:
     owner = f"{first} {last}".strip() or username
     weighted = (amount_base or 0) * Decimal(probability) / HUNDRED
     last_change = timezone.localtime(entered).date() if entered else None
-    return [owner, territory or "", account, name, partners, labels.stage(stage),
+    return [_text(sheet, owner), _text(sheet, territory or ""), _text(sheet, account),
+            _text(sheet, name), _text(sheet, partners), labels.stage(stage),
             labels.category(category), probability, _money(sheet, amount), currency,
             _money(sheet, amount_base), _money(sheet, weighted), _date(sheet, close),
-            labels.quarter(close), _date(sheet, last_change), next_step]
+            labels.quarter(close), _date(sheet, last_change), _text(sheet, next_step)]
 
 
 def _partner_names(ids: list[int]) -> dict[int, str]:
@@ -195,7 +200,7 @@ def _summary_sheet(workbook, *, user, node, period) -> None:
                                        _("Adjusted commit"), _("Adjusted best case")]))
         for rep in rollup.reps:
             cells, adjusted = rep["cells"], rep["adjusted"]
-            sheet.append([str(rep["user"]),
+            sheet.append([_text(sheet, str(rep["user"])),
                           *(_money(sheet, cells[c].amount) for c in FORECAST_CATEGORIES),
                           *(_money(sheet, adjusted[c].amount) if c in adjusted else None
                             for c in (Category.COMMIT, Category.BEST_CASE))])
@@ -211,10 +216,29 @@ def _sheet_title(title: str) -> str:
 def _bold_row(sheet, values) -> list:
     row = []
     for value in values:
+        value = _text(sheet, value)
         cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
         cell.font = BOLD
         row.append(cell)
     return row
+
+
+def _text(sheet, value):
+    """`value` as a text cell that stays text. openpyxl stores a string beginning with "="
+    as a live formula (and "#N/A" as an error): such a text becomes a cell typed as a
+    string, shown exactly as entered, and marked quotePrefix (Excel's hidden apostrophe)
+    so that it stays text when someone edits it. Control characters that XML cannot hold
+    are left out. Other texts go as they are: openpyxl writes them as strings already."""
+    if sheet is None or not isinstance(value, str) or not (
+            value.startswith(FORMULA_START) or value in ERROR_CODES
+            or ILLEGAL_CHARACTERS_RE.search(value)):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
 
 
 def _money(sheet, value):

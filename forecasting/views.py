@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from opportunities.models import LADDER, Opportunity, Stage
 from osp import access
 from osp.fiscal import parse_period
 from osp.models import Role, User
+from osp.pages import redirect_next
 
 CHART_CATEGORIES = [Category.COMMIT, Category.BEST_CASE]
 FLAGGED_SHOWN = 25  # the largest flagged deals; the heading gives how many there are
@@ -145,7 +146,7 @@ def adjust(request):
                        if isinstance(e, InvalidOperation) else " ".join(e.messages))
     else:
         messages.success(request, _("Adjustment recorded."))
-    return redirect(request.POST.get("next") or "forecast")
+    return redirect_next(request, "forecast")
 
 
 @login_required
@@ -155,7 +156,7 @@ def take_snapshot(request):
         raise PermissionDenied(_("Managers take snapshots."))
     services.forecast_snapshot_take(user=request.user, label=_("on demand"))
     messages.success(request, _("Snapshot taken."))
-    return redirect(request.POST.get("next") or "forecast")
+    return redirect_next(request, "forecast")
 
 
 @login_required

@@ -28,7 +28,7 @@ from osp.concurrency import StaleRecord
 from osp.expressions import InValues
 from osp.forms import VersionedForm
 from osp.models import Role, User
-from osp.pages import record_url
+from osp.pages import record_url, redirect_next
 from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
 from plans.services import opportunity_plan_save
 
@@ -166,7 +166,7 @@ def approval_decide(request, approval_pk):
                 "opp": outcome.opportunity, "stage": outcome.opportunity.get_stage_display()})
         else:
             messages.success(request, _("Decision recorded."))
-    return redirect(request.POST.get("next") or "approvals-inbox")
+    return redirect_next(request, "approvals-inbox")
 
 
 @login_required

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import django_fsm as fsm
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Partner
 from osp.models import ExternalRecord, TimeStamped
 from osp.uploads import UploadedFileValidator
+from osp.validators import prohibit_null_characters
 
 
 class Stage(models.TextChoices):
@@ -118,6 +120,17 @@ class Competitor(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def name_errors(cls, name: str) -> list[str]:
+        """Why `name` cannot name a competitor (none: it can). Asked before a service adds
+        one, so that a refused name writes nothing."""
+        try:
+            prohibit_null_characters(name)
+            cls(name=name).clean_fields()
+        except ValidationError as e:
+            return e.messages
+        return []
 
 
 class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):

@@ -248,6 +248,8 @@ def _lose(opp: Opportunity, user: User, loss_reason: str, winner: str) -> Outcom
         errors["loss_reason"] = _("Say why the opportunity was lost.")
     if not winner.strip():
         errors["winning_competitor"] = _("Name the competitor who won (or 'no decision').")
+    elif refused := Competitor.name_errors(winner.strip()):
+        errors["winning_competitor"] = refused
     if errors:
         raise ValidationError(errors)
     if not fsm.can_proceed(opp.lose):
@@ -318,6 +320,19 @@ def _attestable(opportunity, user, code):
     return criterion
 
 
+def _contact_label(contact) -> str:
+    """The contact as the confirmation records it, "name (title)", within its column: a
+    long title is shortened (with an ellipsis), never refused. The link to the contact is
+    kept beside it; the label is what stays if the contact is deleted."""
+    limit = Attestation._meta.get_field("contact_name").max_length
+    name = str(contact)
+    label = f"{name} ({contact.title})" if contact.title else name
+    if len(label) <= limit:
+        return label
+    room = limit - len(f"{name} (…)")
+    return f"{name} ({contact.title[:room].rstrip()}…)" if room > 0 else name[:limit]
+
+
 def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: str,
                      contact=None, occurred_on=None, evidence_url: str = "",
                      evidence_file=None) -> Attestation:
@@ -341,9 +356,8 @@ def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: s
     with transaction.atomic():
         attestation = Attestation(
             opportunity=opportunity, criterion=code, action=Attestation.Action.ATTEST,
-            note=note.strip(), contact=contact, contact_name=f"{contact} ({contact.title})"
-            if contact.title else str(contact), occurred_on=occurred_on,
-            evidence_url=evidence_url or "", by=user)
+            note=note.strip(), contact=contact, contact_name=_contact_label(contact),
+            occurred_on=occurred_on, evidence_url=evidence_url or "", by=user)
         if evidence_file is not None:
             attestation.evidence_file = evidence_file
         attestation.full_clean(exclude=["opportunity", "by", "contact"])
@@ -564,34 +578,57 @@ def approvals_waiting_for(user: User):
 
 # --- Closing the loop ----------------------------------------------------------------
 
+def _validated(candidate, exclude: list[str], errors: dict | None = None) -> None:
+    """Refuse `candidate` (a row about to be written) with every reason at once. Unique
+    checks are left out: the row is written with update_or_create, which finds the one
+    there is."""
+    errors = dict(errors or {})
+    try:
+        candidate.full_clean(exclude=exclude, validate_unique=False,
+                             validate_constraints=False)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def win_loss_record(*, opportunity: Opportunity, user: User, why: str, repeat_or_avoid: str,
                     against: str = "") -> WinLossAnalysis:
+    """Write the deal's win/loss analysis (again, if there is one). Validated whole before
+    anything is written; the competitor it names is added with it, in one transaction."""
     if not _may_work(user, opportunity):
         raise PermissionDenied(_("You may see this opportunity but not change it."))
     if not (opportunity.is_won or opportunity.stage == Stage.LOST):
         raise ValidationError(_("A win/loss analysis is written once the deal is won or "
                                 "lost."))
-    competitor = Competitor.objects.get_or_create(name=against.strip())[0] if against.strip() \
-        else None
-    analysis, _created = WinLossAnalysis.objects.update_or_create(
-        opportunity=opportunity,
-        defaults={"why": why, "repeat_or_avoid": repeat_or_avoid, "against": competitor,
-                  "author": user})
-    analysis.full_clean()
+    name = against.strip()
+    refused = Competitor.name_errors(name) if name else []
+    fields = {"why": why, "repeat_or_avoid": repeat_or_avoid, "author": user}
+    _validated(WinLossAnalysis(opportunity=opportunity, **fields),
+               exclude=["opportunity", "against", "author"],
+               errors={"against": refused} if refused else None)
+    with transaction.atomic():
+        fields["against"] = Competitor.objects.get_or_create(name=name)[0] if name else None
+        analysis, _created = WinLossAnalysis.objects.update_or_create(
+            opportunity=opportunity, defaults=fields)
     return analysis
 
 
 def handover_record(*, opportunity: Opportunity, user: User, scope: str,
                     acceptance_terms: str, services_owner: User) -> ServicesHandover:
+    """Write the deal's hand-over to professional services (again, if there is one),
+    validated before anything is written."""
     if not _may_work(user, opportunity):
         raise PermissionDenied(_("You may see this opportunity but not change it."))
     if not opportunity.is_won:
         raise ValidationError(_("The services hand-over follows a won deal (stage 9 on)."))
-    handover, _created = ServicesHandover.objects.update_or_create(
-        opportunity=opportunity,
-        defaults={"scope": scope, "acceptance_terms": acceptance_terms,
-                  "services_owner": services_owner, "author": user})
-    handover.full_clean()
+    fields = {"scope": scope, "acceptance_terms": acceptance_terms,
+              "services_owner": services_owner, "author": user}
+    _validated(ServicesHandover(opportunity=opportunity, **fields),
+               exclude=["opportunity", "author"])
+    with transaction.atomic():
+        handover, _created = ServicesHandover.objects.update_or_create(
+            opportunity=opportunity, defaults=fields)
     return handover
 
 

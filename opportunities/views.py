@@ -45,10 +45,8 @@ def opportunity_list(request):
     ], search_fields=["name", "account__name"], filterset_class=OpportunityFilter,
         default_sort="close", keyset=True,  # a manager sees tens of thousands
         values=tuple(LIST_ROW))
-    context = {**page.context(), "can_create": access.can_create(request.user, Opportunity)}
-    if request.htmx:
-        return render(request, "opportunities/opportunity_list.html#results", context)
-    return render(request, "opportunities/opportunity_list.html", context)
+    return page.render("opportunities/opportunity_list.html", {
+        **page.context(), "can_create": access.can_create(request.user, Opportunity)})
 
 
 def _get(request, pk):

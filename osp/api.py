@@ -17,7 +17,8 @@ from osp.services import record_delete, user_create, user_update
 
 
 def _json_type_error(field, value) -> str | None:
-    """DRF's own message (translated) when a JSON value has the wrong type for `field`."""
+    """DRF's own message (translated) when a JSON value has the wrong type for `field`.
+    Recursive into lists and objects: the JSON parser (osp.rest) bounds their depth."""
     if value is None:
         return None  # the field's allow_null's business
     if isinstance(field, (serializers.ListField, serializers.DictField)):

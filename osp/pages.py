@@ -7,14 +7,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from osp.concurrency import StaleRecord
 from osp.expressions import InValues
 from osp.keyset import InvalidCursor, keyset_page
 from osp.services import record_delete
+from osp.validators import has_null_character, null_character_errors
 
 
 def record_url(viewname: str):
@@ -57,6 +60,7 @@ class ListPage:
     keyset: bool = False
     count_cap: int = 1000
     values: tuple[str, ...] = ()
+    search_errors: list[str] = field(default_factory=list, init=False)
 
     def context(self) -> dict:
         params = self.request.GET
@@ -66,7 +70,12 @@ class ListPage:
             filterset = self.filterset_class(params, queryset=qs, request=self.request)
             qs = filterset.qs if filterset.is_valid() else qs.none()
         query = params.get("q", "").strip()
-        if query and self.search_fields:
+        # Refused like a form field's value (and never sent to PostgreSQL, which refuses
+        # NUL in text): the page answers 400 with the message and no rows.
+        self.search_errors = null_character_errors({"q": query}).get("q", [])
+        if self.search_errors:
+            qs = qs.none()
+        elif query and self.search_fields:
             condition = Q()
             for name in self.search_fields:
                 condition |= Q(**{f"{name}__icontains": query})
@@ -105,13 +114,22 @@ class ListPage:
             "rows": rows,
             "columns": headers,
             "sort": sort,
-            "query": query,
+            "query": query.replace("\x00", ""),
+            "search_errors": self.search_errors,
             "filterset": filterset,
             "querystring": keep.urlencode(),
             "filtered": bool(query) or any(
                 v for k, v in params.items() if k not in ("sort", "page", "cursor")
             ),
         }
+
+    def render(self, template: str, context: dict):
+        """The page (its `#results` partial for htmx) with `context` from context():
+        400 when the search was refused."""
+        if self.request.htmx:
+            template = f"{template}#results"
+        return render(self.request, template, context,
+                      status=400 if self.search_errors else 200)
 
     def _searched(self, qs, query, condition):
         """A search in a large list: the matching rows first, in no order, then the page
@@ -178,6 +196,17 @@ class ListPage:
             "total": min(total, self.count_cap),
             "more": total > self.count_cap,
         }
+
+
+def redirect_next(request, default):
+    """Back to the page the form was on: the POSTed `next` when it is an address on this
+    site, else `default` (anything redirect() takes). Never to another host: a crafted
+    form must not turn OSP into a link to somewhere else (an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and not has_null_character(target) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect(default)
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -1,20 +1,107 @@
 """DRF settings hooks (kept free of view imports: DRF loads them while importing its
-own views): pagination and the error shape."""
+own views): the JSON parser, pagination, search and ordering, and the error shape."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import gettext, gettext_lazy
 from django_filters import rest_framework as filters
-from rest_framework import pagination
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework import filters as drf_filters
+from rest_framework import negotiation, pagination, parsers, renderers, status
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    ParseError,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.fields import BooleanField, IntegerField
+from rest_framework.settings import api_settings
+from rest_framework.utils import json
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from osp.concurrency import StaleRecord, stale_message
 from osp.keyset import InvalidCursor, keyset_page
+
+# No request body of ours nests deeper than 3 levels ({"records": [{...}]}); anything past
+# this is refused before code that walks the data (the type checks, DRF's nested fields,
+# the idempotency fingerprint) could run out of stack on it.
+MAX_JSON_DEPTH = 32
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        super().__init__(gettext(
+            "The body is larger than this address takes (at most %(max)s bytes). Nothing "
+            "was written.") % {"max": limit})
+
+
+class JSONParser(parsers.BaseParser):
+    """DRF's JSON parser, bounded. The body may be at most the view's `max_body_bytes`
+    (Django's DATA_UPLOAD_MAX_MEMORY_SIZE unless the view says more: the sync batches),
+    else 413; JSON nested deeper than MAX_JSON_DEPTH is a 400, not a RecursionError.
+
+    Not a subclass of DRF's JSONParser on purpose: DRF reads the body of those through
+    `HttpRequest.body`, which applies Django's one limit to every address."""
+
+    media_type = "application/json"
+    renderer_class = renderers.JSONRenderer
+    strict = api_settings.STRICT_JSON
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        limit = (getattr(parser_context.get("view"), "max_body_bytes", None)
+                 or settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(limit)
+        try:
+            data = json.loads(raw.decode(parsers.get_encoding(parser_context)),
+                              parse_constant=json.strict_constant if self.strict else None)
+            too_deep = _too_deep(data)
+        except RecursionError:  # deeper than the interpreter's stack, so too deep too
+            too_deep = True
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        if too_deep:
+            raise ParseError(gettext("The JSON is nested more than %(n)d levels deep.")
+                             % {"n": MAX_JSON_DEPTH})
+        return data
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's browsable pages are a development aid, served only with DEBUG on: their
+    templates carry inline styles and a <style> element, which the content security
+    policy blocks. With DEBUG off a browser gets the JSON, like every other client."""
+
+    def select_renderer(self, request, renderers_, format_suffix=None):
+        if not settings.DEBUG:
+            renderers_ = [r for r in renderers_
+                          if not isinstance(r, renderers.BrowsableAPIRenderer)] or renderers_
+        return super().select_renderer(request, renderers_, format_suffix)
+
+
+def _too_deep(value) -> bool:
+    """Whether `value` nests lists and objects deeper than MAX_JSON_DEPTH (walked with a
+    stack of its own: recursion is what must not happen here)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -149,6 +236,43 @@ class FilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's; a search it refuses (a NUL character) is named by its parameter, like every
+    other bad input, instead of a bare list."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as e:
+            raise ValidationError({self.search_param: e.detail}) from None
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's. Where a view names no `ordering_fields`, DRF offers every field of the
+    serializer, computed ones too (a plan's `subject.__str__`), and ordering by one of those
+    was a 500: offer only the ones that are columns, of the model or across its foreign
+    keys."""
+
+    def get_default_valid_fields(self, queryset, view, context=None):
+        return [(name, label) for name, label in
+                super().get_default_valid_fields(queryset, view, context)
+                if _is_column(queryset.model, name)]
+
+
+def _is_column(model, path: str) -> bool:
+    *relations, last = path.split(LOOKUP_SEP)
+    try:
+        for name in relations:
+            field = model._meta.get_field(name)
+            if not (field.many_to_one or field.one_to_one):
+                return False
+            model = field.related_model
+        field = model._meta.get_field(last)
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and not field.many_to_many
+
+
 def exception_handler(exc, context):
     """Services raise Django's ValidationError/PermissionDenied; answer them as 400/403
     with field-level messages. A closed stage gate is a 422 listing the unmet criteria; a
@@ -181,4 +305,6 @@ def exception_handler(exc, context):
         exc = ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):  # a form body over Django's limit
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return drf_exception_handler(exc, context)

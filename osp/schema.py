@@ -3,9 +3,9 @@ every answer it can get (issue #7; tests/api/test_schemathesis.py holds it to th
 
 drf-spectacular documents only the success of an operation. This AutoSchema adds the
 errors an operation can answer — 400 for bad input, 401 without credentials, 403 for a
-role that may not, 404 for what the caller may not see (and a page past the end), 415 for
-a body in a media type it does not read, 429 over the rate limit — unless the view
-documents that status itself (`@extend_schema`).
+role that may not, 404 for what the caller may not see (and a page past the end), 413 for
+a body over the size limit, 415 for a body in a media type it does not read, 429 over
+the rate limit — unless the view documents that status itself (`@extend_schema`).
 Views whose errors have another shape say so with `error_serializer` and
 `error_media_type` (the sync API answers application/problem+json).
 """
@@ -36,6 +36,8 @@ ERRORS = {
     "404": "No such record that you may see (or a page past the end).",
     "412": "If-Match names a version the record is no longer at: someone changed it since "
            "you read it. Nothing was written; read it again (its ETag) and retry.",
+    "413": "The body is larger than this operation reads (2.5 MB; the sync addresses: "
+           "OSP_SYNC_MAX_BODY_MB).",
     "415": "The body is in a media type this operation does not read.",
     "429": "Over the rate limit; Retry-After says when to come back.",
 }
@@ -91,7 +93,7 @@ class AutoSchema(SpectacularAutoSchema):
         if self._conditional():
             codes.append("412")
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.append("415")
+            codes += ["413", "415"]
         if self.view.get_throttles():
             codes.append("429")
         return codes

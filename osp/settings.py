@@ -191,10 +191,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "osp.rest.FilterBackend",  # django-filter, strict about values (osp/rest.py)
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "osp.rest.SearchFilter",
+        "osp.rest.OrderingFilter",
+    ],
+    # JSON bounded in size and depth (osp/rest.py); forms as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "osp.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "osp.rest.Pagination",
+    # The browsable pages only with DEBUG on (they break the content security policy).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "osp.rest.ContentNegotiation",
     # Documents the error answers too (osp/schema.py).
     "DEFAULT_SCHEMA_CLASS": "osp.schema.AutoSchema",
     "EXCEPTION_HANDLER": "osp.rest.exception_handler",
@@ -224,6 +232,10 @@ OSP_API_RATE = os.environ.get("OSP_API_RATE", "1200/min")
 # cursor is older must resync. Published in the README; never less than 30 days.
 OSP_SYNC_RETENTION_DAYS = envint("OSP_SYNC_RETENTION_DAYS", "30", low=30, high=3650)
 OSP_IDEMPOTENCY_HOURS = envint("OSP_IDEMPOTENCY_HOURS", "24", low=1, high=24 * 90)
+# The largest body a sync address reads (a batch holds up to 500 records; every other
+# address keeps Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB). 16 MB is 500 records of
+# 32 KB each: every short field at its maximum length and pages of free text.
+OSP_SYNC_MAX_BODY_MB = envint("OSP_SYNC_MAX_BODY_MB", "16", low=3, high=512)
 
 # --- Celery -------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.models import Account, Partner, Territory
@@ -18,6 +17,7 @@ from osp.api import (
     if_match_version,
 )
 from osp.models import Notification
+from osp.rest import JSONParser
 from osp.schema import ErrorSerializer
 from plans import services
 from plans.models import ActionItem, Plan, PlanKind, PlanVersion
@@ -84,6 +84,9 @@ class PlanViewSet(CarriesETag, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = PlanSerializer
     filterset_fields = ["kind", "status", "owner"]
+    # Columns only: `subject_name` is computed (DRF's default would offer it, and fail).
+    ordering_fields = ["id", "kind", "status", "owner", "fiscal_year_target", "approved_at",
+                       "created_at", "updated_at"]
 
     def get_parsers(self):
         # The sections are an object, which a form cannot carry: DRF would read a form's

@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opportunities.models import Competitor
 from osp import access
 from osp.concurrency import StaleRecord, locked_copy
 from osp.fiscal import fiscal_quarter
 from osp.models import User
 from osp.reminders import notify
+from osp.validators import null_character_errors
 from plans.models import (
     SECTIONS,
     Answer,
@@ -67,24 +69,32 @@ def opportunity_plan_save(*, opportunity, user, expected_version: int | None = N
 
 
 @transaction.atomic
-def assessment_record(*, opportunity, user, answers: dict, competitor=None) -> Assessment:
-    """Answer the assessment questions (code -> (answer, note)) for us, or as we judge a
-    competitor. Every question in use must be answered; a new record each time."""
+def assessment_record(*, opportunity, user, answers: dict, competitor: str = "") -> Assessment:
+    """Answer the assessment questions (code -> (answer, note)) for us, or as we judge the
+    competitor named `competitor` (added to the competitors if new). Every question in use
+    must be answered; a new record each time. Nothing is written, the competitor neither,
+    unless the user may change the opportunity and every answer is valid."""
     from opportunities.selling_cycle import opportunity_recheck
 
     _check_opportunity(user, opportunity)
     questions = {q.code: q for q in AssessmentQuestion.objects.filter(is_active=True)}
     errors = {}
     for code in questions:
-        answer = (answers.get(code) or ("", ""))[0]
+        answer, note = answers.get(code) or ("", "")
         if answer not in Answer.values:
             errors[code] = _("Answer yes, no or unknown.")
+        elif refused := null_character_errors({code: note}):
+            errors.update(refused)
     unknown = sorted(set(answers) - set(questions))
     for code in unknown:
         errors[code] = _("Unknown question.")
+    name = (competitor or "").strip()
+    if name and (refused := Competitor.name_errors(name)):
+        errors["competitor"] = refused
     if errors:
         raise ValidationError(errors)
-    assessment = Assessment.objects.create(opportunity=opportunity, competitor=competitor,
+    judged = Competitor.objects.get_or_create(name=name)[0] if name else None
+    assessment = Assessment.objects.create(opportunity=opportunity, competitor=judged,
                                            stage=opportunity.stage, author=user)
     AssessmentAnswer.objects.bulk_create(
         AssessmentAnswer(assessment=assessment, question=questions[code],

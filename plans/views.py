@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, Partner, Territory
-from opportunities.models import Competitor, Opportunity
+from opportunities.models import Opportunity
 from osp import access
 from osp.concurrency import StaleRecord
 from osp.forms import TracksVersion
 from osp.models import User
-from osp.pages import Column, ListPage
+from osp.pages import Column, ListPage, redirect_next
+from osp.validators import has_null_character
 from plans import selectors, services
 from plans.models import (
     PLAN_SECTIONS,
@@ -59,9 +60,7 @@ def plan_list(request):
     user = request.user
     context.update(_plan_subjects(user, "territory", ""))
     context["waiting"] = qs.filter(status=PlanStatus.SUBMITTED).exclude(owner=user)
-    if request.htmx:
-        return render(request, "plans/plan_list.html#results", context)
-    return render(request, "plans/plan_list.html", context)
+    return page.render("plans/plan_list.html", context)
 
 
 SUBJECTS_SHOWN = 100
@@ -81,7 +80,9 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
     subjects = []
     for name, qs in choices.items():
         qs = qs.filter(owner_id__in=scope).order_by("name", "pk")
-        if query:
+        if has_null_character(query):  # no name holds one, and PostgreSQL refuses it
+            qs = qs.none()
+        elif query:
             qs = qs.filter(name__icontains=query)
         shown = list(qs.only("pk", "name")[:SUBJECTS_SHOWN + 1])
         subjects.append({"kind": name, "records": shown[:SUBJECTS_SHOWN],
@@ -93,9 +94,11 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
 def plan_subjects(request):
     """The subject selects of the plan list's "start a plan" form, narrowed by a search."""
     kind = request.GET.get("kind", "territory")
+    query = request.GET.get("subject_q", "").strip()
     context = _plan_subjects(request.user, kind if kind in PlanKind.values else "territory",
-                             request.GET.get("subject_q", "").strip())
-    return render(request, "plans/plan_list.html#subjects", context)
+                             query)
+    return render(request, "plans/plan_list.html#subjects", context,
+                  status=400 if has_null_character(query) else 200)
 
 
 @login_required
@@ -296,7 +299,7 @@ def action_item_toggle(request, item_pk):
     access.get_visible_or_404(request.user, type(parent), parent.pk)
     services.action_item_set_done(user=request.user, item=item,
                                   done=request.POST.get("done") == "1")
-    return redirect(request.POST.get("next") or parent.get_absolute_url())
+    return redirect_next(request, parent)
 
 
 # --- The opportunity assessment ------------------------------------------------------
@@ -310,15 +313,13 @@ def assessment(request, pk):
     if request.method == "POST":
         answers = {q.code: (request.POST.get(f"q-{q.code}", ""),
                             request.POST.get(f"note-{q.code}", "")) for q in questions}
-        competitor = None
-        name = request.POST.get("competitor", "").strip()
-        if name:
-            competitor = Competitor.objects.get_or_create(name=name)[0]
         try:
             services.assessment_record(opportunity=opportunity, user=request.user,
-                                       answers=answers, competitor=competitor)
-        except ValidationError:
-            messages.error(request, _("Answer every question: yes, no or unknown."))
+                                       answers=answers,
+                                       competitor=request.POST.get("competitor", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.message_dict.get("competitor", [])) or _(
+                "Answer every question: yes, no or unknown."))
         else:
             messages.success(request, _("Assessment recorded."))
             return redirect(opportunity)

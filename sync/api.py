@@ -16,11 +16,12 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from osp.rest import JSONParser, PayloadTooLarge
 from osp.rest import exception_handler as osp_exception_handler
+from osp.validators import null_character_errors
 from sync import feed, siebel
 from sync.models import IntegrationClient, StoredResponse
 from sync.records import TYPES, to_wire
@@ -79,6 +80,8 @@ def problem_exception_handler(exc, context):
         body["detail"] = " ".join(map(str, data)) if isinstance(data, list) else str(data)
     if isinstance(exc, exceptions.Throttled):
         body["retry_after"] = exc.wait and int(exc.wait + 0.999)
+    if isinstance(exc, PayloadTooLarge):
+        body["max_bytes"] = exc.limit
     response.data = body
     response.content_type = PROBLEM
     return response
@@ -131,6 +134,8 @@ def idempotent(request, compute) -> Response:
         return compute()
     if not 1 <= len(key) <= 200:
         raise exceptions.ValidationError({"Idempotency-Key": [_("Use 1 to 200 characters.")]})
+    if refused := null_character_errors({"Idempotency-Key": key}):
+        raise exceptions.ValidationError(refused)
     fingerprint = hashlib.sha256(
         f"{request.method} {request.path}\n".encode()
         + json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
@@ -246,7 +251,8 @@ PROBLEM_TEXTS = {
     400: "Invalid input (problem+json with `errors` by field).",
     401: "No or invalid token.", 404: "No such record that you may see.",
     409: "Version conflict (current_version).", 410: "Cursor older than the retention.",
-    412: "If-Match does not match the current version.", 413: "Too many records.",
+    412: "If-Match does not match the current version.",
+    413: "Too many records, or a body over OSP_SYNC_MAX_BODY_MB (max_bytes).",
     422: "Stage gate closed (unmet), reference not found, or Idempotency-Key reused.",
     429: "Rate limit (Retry-After).",
 }
@@ -268,6 +274,12 @@ class SyncView(APIView):
 
     def get_exception_handler(self):
         return problem_exception_handler
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Read by the JSON parser: a batch of 500 records needs more than the 2.5 MB
+        Django allows other addresses."""
+        return settings.OSP_SYNC_MAX_BODY_MB * 1024 * 1024
 
     def record_type(self):
         try:
@@ -295,7 +307,7 @@ class SyncRecordView(SyncView):
                                                                   IDEMPOTENCY],
                    request=OpenApiTypes.OBJECT, description=RECORD_DOC,
                    responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
-                              **problems(400, 404, 409, 412, 422)})
+                              **problems(400, 404, 409, 412, 413, 422)})
     def put(self, request, type, source, external_id):
         rtype = self.record_type()
         if not isinstance(request.data, dict):

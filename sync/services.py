@@ -28,6 +28,7 @@ from opportunities.services import to_base_currency
 from osp import access
 from osp.models import User
 from osp.services import owner_change_record, record_delete
+from osp.validators import has_null_character, null_character_errors
 from sync import feed
 from sync.models import IntegrationClient
 from sync.records import RecordType, to_wire_many
@@ -114,11 +115,15 @@ def _parse(rtype: RecordType, records: list, if_match) -> list[_Row]:
             rows.append(_Row(result, {}))
             continue
         source, external_id = data.get("source"), data.get("external_id")
-        # The answer repeats the key only when it is one (strings), as documented.
-        result = RowResult(index, source if isinstance(source, str) else None,
-                           external_id if isinstance(external_id, str) else None)
+        # The answer repeats the key only when it is one (text without NUL), as documented.
+        result = RowResult(index, source if _is_key(source) else None,
+                           external_id if _is_key(external_id) else None)
         row = _Row(result, data)
         rows.append(row)
+        refused = null_character_errors(data)
+        if refused:  # before any query: PostgreSQL refuses NUL in text
+            result.fail(Code.VALIDATION, _("Some fields are not valid."), fields=refused)
+            continue
         errors = {}
         for name, value, limit in (("source", source, 50), ("external_id", external_id, 100)):
             if not isinstance(value, str) or not value.strip():
@@ -151,6 +156,10 @@ def _parse(rtype: RecordType, records: list, if_match) -> list[_Row]:
             result.fail(Code.VALIDATION, _("The version must be a whole number."),
                         fields={"version": [_("Enter a whole number.")]})
     return rows
+
+
+def _is_key(value) -> bool:
+    return isinstance(value, str) and not has_null_character(value)
 
 
 class _Batch:
@@ -509,6 +518,11 @@ def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,
                 if_match: int | None = None) -> RowResult:
     """Delete softly (a tombstone stays in the change feed)."""
     result = RowResult(0, source, external_id)
+    if has_null_character(source, external_id):  # no key holds one
+        result.source = result.external_id = None
+        result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
+                    _("There is no such record that you may change."))
+        return result
     with transaction.atomic():
         feed.lock()
         obj = (rtype.model.objects.select_for_update(of=("self",))
@@ -548,6 +562,8 @@ def _wire_related(rtype: RecordType) -> list[str]:
 
 def sync_record(*, user: User, rtype: RecordType, source: str, external_id: str):
     """The live record with this key that `user` may see, or None."""
+    if has_null_character(source, external_id):
+        return None  # no key holds one (and PostgreSQL could not compare it)
     return _visible_records(user, rtype).filter(source=source,
                                                 external_id=external_id).first()
 

