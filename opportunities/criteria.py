@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from accounts.models import BuyingRole
 from opportunities.models import (
+    FINANCE_STAGES,
     LADDER,
     ApprovalKind,
     ApprovalRequest,
@@ -343,7 +344,14 @@ class Evaluation:
         return Result(c, True, " · ".join(x for x in (record.reference, record.period) if x))
 
     def unmet_up_to(self, stage: str, *, ignore: str = "") -> list[Result]:
-        return [self.results[c.code] for c in criteria_up_to(stage)
+        """What entering `stage` still needs: every criterion of stages 2…`stage`. Past
+        the PO (9.5, 10) only finance's: the deal is won and its earlier criteria are
+        history (METHODOLOGY.md §3), so a deal won last quarter, or imported won, can
+        still be paid and booked."""
+        needed = criteria_up_to(stage)
+        if stage in FINANCE_STAGES:
+            needed = [c for c in needed if c.stage in FINANCE_STAGES]
+        return [self.results[c.code] for c in needed
                 if not self.results[c.code].met and c.code != ignore]
 
     def met_codes(self) -> list[str]:

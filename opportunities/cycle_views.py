@@ -85,10 +85,11 @@ def transition(request, pk):
 @require_POST
 def attest(request, pk):
     opportunity = _get(request, pk)
-    contact = access.contacts_visible_to(request.user).filter(
-        pk=request.POST.get("contact") or 0).first()
-    date = forms.DateField(required=False).clean(request.POST.get("date") or None)
+    contact_pk = request.POST.get("contact", "")
+    contact = (access.contacts_visible_to(request.user).filter(pk=contact_pk).first()
+               if contact_pk.isdecimal() else None)
     try:
+        date = forms.DateField(required=False).clean(request.POST.get("date") or None)
         selling_cycle.criterion_attest(
             opportunity=opportunity, user=request.user, code=request.POST.get("criterion", ""),
             note=request.POST.get("note", ""), contact=contact, occurred_on=date,
@@ -120,8 +121,9 @@ def withdraw(request, pk):
 @require_POST
 def approval_request(request, pk):
     opportunity = _get(request, pk)
-    meeting = forms.DateField(required=False).clean(request.POST.get("meeting_date") or None)
     try:
+        meeting = forms.DateField(required=False).clean(request.POST.get("meeting_date")
+                                                        or None)
         approval = selling_cycle.approval_request(
             opportunity=opportunity, user=request.user, kind=request.POST.get("kind", ""),
             comment=request.POST.get("comment", ""),

@@ -136,7 +136,8 @@ class Competitor(models.Model):
 class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     SYNCED_FIELDS = ("name", "account", "owner", "stage", "amount", "currency",
                      "expected_close_date", "lead_source", "next_step", "description",
-                     "why_do_it", "why_now", "pains", "budget", "procurement_process")
+                     "why_do_it", "why_now", "pains", "budget", "procurement_process",
+                     "po_number", "po_date", "po_amount")
 
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT,
@@ -312,7 +313,9 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     def reopen(self):
         pass
 
-    @fsm.transition(field=stage, source=Stage.LEAD, target=fsm.RETURN_VALUE(*LADDER))
+    # An import (another system's history) may place a deal anywhere, closed ones included.
+    @fsm.transition(field=stage, source=Stage.LEAD,
+                    target=fsm.RETURN_VALUE(*LADDER, Stage.LOST, Stage.NO_GO))
     def import_at(self, to):
         return to
 

@@ -8,6 +8,7 @@ evaluates the gate criteria on fresh data, makes the django-fsm transition and a
 StageChange row, all in one transaction.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import django_fsm as fsm
@@ -51,6 +52,7 @@ from osp import access
 from osp.fiscal import fiscal_quarter
 from osp.models import Role, User
 from osp.reminders import notify
+from osp.validators import null_character_errors
 from sync import feed
 
 
@@ -105,16 +107,19 @@ def _texts(results: list[Result]) -> str:
 
 
 def _record_move(opportunity: Opportunity, *, from_stage: str, how: str, by: User | None,
-                 reason: str, evaluation) -> StageChange:
+                 reason: str, evaluation, won_on=None, booked_on=None) -> StageChange:
+    """Save the move and append its StageChange. A deal is won (9) and booked (10) today,
+    unless `won_on` / `booked_on` say when: an imported history's dates."""
     opportunity.stage_entered_at = timezone.now()
     opportunity.flagged_criteria = []
     today = timezone.localdate()
-    if opportunity.stage == "9":
-        opportunity.won_on = today
-    elif opportunity.stage == "10":
-        opportunity.booked_on = today
-    elif opportunity.stage in ("lead", "lost", "no_go"):
+    if opportunity.stage in ("lead", "lost", "no_go"):
         opportunity.won_on = opportunity.booked_on = None
+    else:
+        if won_on or opportunity.stage == "9":
+            opportunity.won_on = won_on or today
+        if booked_on or opportunity.stage == "10":
+            opportunity.booked_on = booked_on or today
     opportunity.save()  # ConcurrentTransitionMixin refuses a stale instance here too
     return StageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=opportunity.stage, how=how,
@@ -126,6 +131,14 @@ def _permitted(method, user: User) -> bool:
     conditions, which would turn "criteria unmet" into "not allowed"."""
     meta = method._django_fsm
     return meta.has_transition_perm(method.__self__, meta.field.get_state(method.__self__), user)
+
+
+def _refuse_null_characters(**texts) -> None:
+    """Before anything is written: PostgreSQL refuses a NUL in text, so a reason, note or
+    comment holding one is a field error on every route (the API's serializers and the
+    forms check it too; the browser's cycle buttons post straight here)."""
+    if errors := null_character_errors(texts):
+        raise ValidationError(errors)
 
 
 def _may_work(user: User, opportunity: Opportunity) -> bool:
@@ -144,13 +157,17 @@ def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, rea
     7 without a valid approval becomes an approval request for the manager (with
     `request_approval=False`, as sync asks, it is refused instead: GateClosed).
     """
+    finance = finance or {}
+    _refuse_null_characters(reason=reason, loss_reason=loss_reason,
+                            winning_competitor=winning_competitor,
+                            reference=finance.get("reference"), period=finance.get("period"))
     with transaction.atomic():
         opp = _lock(opportunity, expected_stage)
         current = opp.stage
         if to == current:
             raise GateClosed(_("The opportunity is already at this stage."))
         if to in FINANCE_STAGES or current in FINANCE_STAGES and to == NEXT_STAGE.get(current):
-            return _finance_move(opp, user, to, finance or {})
+            return _finance_move(opp, user, to, finance)
         if to == Stage.LEAD and current in (Stage.LOST, Stage.NO_GO):
             return _reopen(opp, user, reason)
         if not _may_work(user, opp):
@@ -223,8 +240,10 @@ def _finance_move(opp: Opportunity, user: User, to: str, details: dict) -> Outco
         raise GateClosed(_("These criteria are not met yet:"), unmet)
     from_stage = opp.stage
     method()
+    # Booked on the day finance says it was (the booking's date), else today.
     _record_move(opp, from_stage=from_stage, how=HowChanged.FINANCE, by=user,
-                 reason=details.get("reference", ""), evaluation=evaluation)
+                 reason=details.get("reference", ""), evaluation=evaluation,
+                 booked_on=details.get("date") if to == "10" else None)
     return Outcome(opp, True)
 
 
@@ -293,18 +312,99 @@ def _reopen(opp: Opportunity, user: User, reason: str) -> Outcome:
     return Outcome(opp, True)
 
 
+@dataclass(frozen=True)
+class ImportedClose:
+    """What another system knows about a deal it hands over closed or won: the loss's
+    reason and winner, the No-Go rationale, and for 9.5 and 10 what finance recorded.
+    (The PO's number, date and amount are the deal's own fields.)"""
+    reason: str = ""
+    winning_competitor: str = ""
+    payment_reference: str = ""
+    payment_date: datetime.date | None = None
+    booking_reference: str = ""
+    booking_date: datetime.date | None = None
+    booking_period: str = ""
+
+
+def opportunity_import_errors(*, opportunity: Opportunity, to: str,
+                              close: ImportedClose) -> dict[str, list[str]]:
+    """What an import at `to` is missing, by field: a deal comes in won only with the
+    dates that put it in a forecast period, and lost or no-go only with its reason."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+
+    def need(field, value, message):
+        if not (value.strip() if isinstance(value, str) else value):
+            errors.setdefault(field, []).append(message)
+        elif isinstance(value, datetime.date) and value > today:
+            errors.setdefault(field, []).append(_("The date cannot be in the future."))
+
+    if to == Stage.LOST:
+        need("reason", close.reason, _("Say why the opportunity was lost."))
+        need("winning_competitor", close.winning_competitor,
+             _("Name the competitor who won (or 'no decision')."))
+        winner = close.winning_competitor.strip()
+        if winner and (refused := Competitor.name_errors(winner)):
+            errors["winning_competitor"] = refused
+    elif to == Stage.NO_GO:
+        need("reason", close.reason, _("A No-Go decision needs its rationale."))
+    elif to in ("9", "9.5", "10"):
+        need("po_date", opportunity.po_date,
+             _("A deal imported as won needs the date of its PO: it is counted in that "
+               "date's period."))
+    if to == "9.5":
+        need("payment_reference", close.payment_reference,
+             _("A deal imported at 9.5 needs finance's payment reference."))
+        need("payment_date", close.payment_date,
+             _("A deal imported at 9.5 needs the date the payment was received."))
+    if to == "10":
+        need("booking_reference", close.booking_reference,
+             _("A deal imported at 10 needs finance's booking reference."))
+        need("booking_date", close.booking_date,
+             _("A deal imported at 10 needs the date it was booked: it is counted in that "
+               "date's period."))
+    for field in ("payment_date", "booking_date"):
+        day = getattr(close, field)
+        if day and opportunity.po_date and day < opportunity.po_date:
+            errors.setdefault(field, []).append(_("This date cannot be before the PO date."))
+    return errors
+
+
 def opportunity_import_at(*, opportunity: Opportunity, user: User, to: str,
-                          reason: str = "") -> Outcome:
+                          close: ImportedClose | None = None) -> Outcome:
     """Place a new lead at a stage above lead without walking the gates: an import from
-    another system (sync, demo data). Only users with the import permission."""
-    if not (user.is_admin or user.has_perm("opportunities.import_stage")):
-        raise PermissionDenied(_("Only an import may place an opportunity above lead."))
+    another system (sync, demo data), by a user `access.can_import_at` allows. A deal
+    imported won keeps its PO, payment and booking dates (the forecast counts it in their
+    periods), finance's records of 9.5 and 10 are written as recorded by the importer,
+    and the history says who imported it."""
+    close = close or ImportedClose()
+    if not access.can_import_at(user, to):
+        raise PermissionDenied(_("Only an import may place an opportunity above lead; "
+                                 "stages 9.5 and 10 only by finance or an import."))
+    if errors := opportunity_import_errors(opportunity=opportunity, to=to, close=close):
+        raise ValidationError(errors)
     with transaction.atomic():
         opp = _lock(opportunity, Stage.LEAD)
         evaluation = evaluate(opp)
         opp.import_at(to)
+        if to == Stage.LOST:
+            opp.loss_reason = close.reason.strip()
+            opp.winning_competitor = Competitor.objects.get_or_create(
+                name=close.winning_competitor.strip())[0]
+        elif to == Stage.NO_GO:
+            opp.no_go_rationale = close.reason.strip()
+        won = to in ("9", "9.5", "10")
         _record_move(opp, from_stage=Stage.LEAD, how=HowChanged.IMPORT, by=user,
-                     reason=reason or _("imported"), evaluation=evaluation)
+                     reason=close.reason or _("imported"), evaluation=evaluation,
+                     won_on=opp.po_date if won else None,
+                     booked_on=close.booking_date if to == "10" else None)
+        if close.payment_reference:
+            _finance_record(opp, user, FinanceRecord.Kind.PAYMENT, {
+                "reference": close.payment_reference, "date": close.payment_date})
+        if close.booking_reference:
+            _finance_record(opp, user, FinanceRecord.Kind.BOOKING, {
+                "reference": close.booking_reference, "date": close.booking_date,
+                "period": close.booking_period or str(fiscal_quarter(close.booking_date))})
         return Outcome(opp, True)
 
 
@@ -338,6 +438,7 @@ def criterion_attest(*, opportunity: Opportunity, user: User, code: str, note: s
                      evidence_file=None) -> Attestation:
     """Confirm an attested criterion, naming the customer contact who confirmed it."""
     _attestable(opportunity, user, code)
+    _refuse_null_characters(note=note, evidence_url=evidence_url)
     errors = {}
     if not (note or "").strip():
         errors["note"] = _("Say what was confirmed, and how.")
@@ -370,6 +471,7 @@ def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
     """Withdraw a confirmation (a new row, never a deletion); the deal then moves back or
     is flagged if it depended on it."""
     criterion = _attestable(opportunity, user, code)
+    _refuse_null_characters(note=note)
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the confirmation is withdrawn.")})
     with transaction.atomic():
@@ -488,6 +590,7 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
         raise PermissionDenied(_("You may see this opportunity but not change it."))
     if kind not in ApprovalKind.values:
         raise ValidationError({"kind": _("Unknown kind of approval.")})
+    _refuse_null_characters(comment=comment, resource_type=resource_type)
     errors = {}
     short_notice = False
     if kind == ApprovalKind.RESOURCE:
@@ -525,6 +628,7 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
                     comment: str = "") -> Outcome:
     """Approve, reject or send back. An approval that completes a stage's criteria moves
     the opportunity at once, recorded as approved by the manager."""
+    _refuse_null_characters(comment=comment)
     with transaction.atomic():
         feed.lock()
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)

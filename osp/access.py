@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
-from opportunities.models import Opportunity, OpportunityTeamMember
+from opportunities.models import FINANCE_STAGES, Opportunity, OpportunityTeamMember
 from osp.expressions import InSubquery, InValues
 from osp.models import Role, User
 
@@ -308,3 +308,19 @@ def can_reassign(user: User, obj) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return changes_everything(user) or obj.owner_id in scope_user_ids(user)
+
+
+def can_mark_finance_stages(user: User) -> bool:
+    """May `user` record a payment (9.5) or a booking (10)? Finance only, on every route."""
+    return user.is_active and user.has_role(Role.FINANCE)
+
+
+def can_import_at(user: User, stage: str) -> bool:
+    """May `user` create a deal already at `stage` (another system's history)? Whoever
+    holds the import permission (and admins); a deal already paid or booked also finance,
+    whose act 9.5 and 10 are."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin or user.has_perm("opportunities.import_stage"):
+        return True
+    return stage in FINANCE_STAGES and can_mark_finance_stages(user)

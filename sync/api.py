@@ -19,6 +19,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from osp.api import etag, if_match_version
 from osp.rest import JSONParser, PayloadTooLarge
 from osp.rest import exception_handler as osp_exception_handler
 from osp.validators import null_character_errors
@@ -104,16 +105,6 @@ def _int_param(request, name: str, default: int, *, low: int = 0, high: int | No
     return value
 
 
-def _if_match(request) -> int | None:
-    raw = request.headers.get("If-Match")
-    if raw is None:
-        return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise exceptions.ValidationError({"If-Match": [_('Send the version as "<number>".')]})
-    return int(value)
-
-
 def _caller(request) -> str:
     if isinstance(request.auth, IntegrationClient):
         return f"client:{request.auth.pk}"
@@ -194,10 +185,6 @@ def _row_problem(result, *, conditional: bool) -> Response:
         extra["row_errors"] = result.errors
     return problem(status, code, ROW_TITLE.get(code, code),
                    " ".join(e["message"] for e in result.errors), **extra)
-
-
-def _etag(version) -> str:
-    return f'"{version}"'
 
 
 # --- OpenAPI shapes ----------------------------------------------------------------------
@@ -301,7 +288,7 @@ class SyncRecordView(SyncView):
                           external_id=external_id)
         if obj is None:
             raise Http404
-        return Response(to_wire(obj), headers={"ETag": _etag(obj.version)})
+        return Response(to_wire(obj), headers={"ETag": etag(obj.version)})
 
     @extend_schema(operation_id="sync_record_upsert", parameters=[*KEY_PARAMS, IF_MATCH,
                                                                   IDEMPOTENCY],
@@ -313,7 +300,7 @@ class SyncRecordView(SyncView):
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": [
                 _("Send the record as a JSON object.")]})
-        if_match = _if_match(request)
+        if_match = if_match_version(request)
 
         def compute():
             data = dict(request.data)
@@ -330,7 +317,7 @@ class SyncRecordView(SyncView):
             body = {"status": result.status, **to_wire(obj)}
             status = 201 if result.status == "created" else 200
             return Response(body, status=status, headers={
-                "ETag": _etag(obj.version),
+                "ETag": etag(obj.version),
                 **({"Location": request.build_absolute_uri()} if status == 201 else {})})
 
         return idempotent(request, compute)
@@ -339,7 +326,7 @@ class SyncRecordView(SyncView):
                    responses={204: None, **problems(400, 404, 412)})
     def delete(self, request, type, source, external_id):
         result = sync_delete(user=request.user, rtype=self.record_type(), source=source,
-                             external_id=external_id, if_match=_if_match(request))
+                             external_id=external_id, if_match=if_match_version(request))
         if result.failed:
             return _row_problem(result, conditional=True)
         return Response(status=204)

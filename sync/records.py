@@ -38,6 +38,12 @@ class Reference:
 
 OWNER = Reference("owner", User, external=False, by_username=True)
 
+# What finance recorded, pushed with a move to (or an import at) 9.5 and 10; the dates
+# put a won deal in its forecast period.
+CLOSE_DETAILS = ("payment_reference", "payment_date", "booking_reference", "booking_date",
+                 "booking_period")
+CLOSE_DATES = ("payment_date", "booking_date")
+
 
 @dataclass(frozen=True)
 class RecordType:
@@ -87,13 +93,15 @@ CONTACTS = RecordType(
 OPPORTUNITIES = RecordType(
     "opportunities", Opportunity,
     fields=("name", "amount", "currency", "expected_close_date", "lead_source", "next_step",
-            "description", "why_do_it", "why_now", "pains", "budget", "procurement_process"),
+            "description", "why_do_it", "why_now", "pains", "budget", "procurement_process",
+            "po_number", "po_date", "po_amount"),
     references=(Reference("account", Account), OWNER),
     read_only=("deleted", "stage_label", "probability", "amount_base", "won_on",
                "booked_on"),
-    # `stage` is a transition request, not a plain field; `stage_reason` explains a move
-    # back or a loss.
-    transient=("stage", "stage_reason"),
+    # `stage` is a transition request, not a plain field. The others describe the move:
+    # `stage_reason` why (a move back, a loss, a No-Go), `winning_competitor` who won a
+    # loss, and what finance recorded for 9.5 (payment) and 10 (booking).
+    transient=("stage", "stage_reason", "winning_competitor", *CLOSE_DETAILS),
 )
 
 TYPES = {t.name: t for t in (ACCOUNTS, CONTACTS, PARTNERS, OPPORTUNITIES)}

@@ -9,18 +9,20 @@ from dataclasses import dataclass, field
 import django_fsm as fsm
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner
 from accounts.services import contact_delete
-from opportunities.models import LIVE_CHECKED, ExchangeRate, Opportunity, Stage
+from opportunities.models import FINANCE_STAGES, LIVE_CHECKED, ExchangeRate, Opportunity, Stage
 from opportunities.selling_cycle import (
     GateClosed,
+    ImportedClose,
     opportunities_recheck_account,
     opportunity_import_at,
+    opportunity_import_errors,
     opportunity_recheck,
     opportunity_transition,
 )
@@ -31,7 +33,7 @@ from osp.services import owner_change_record, record_delete
 from osp.validators import has_null_character, null_character_errors
 from sync import feed
 from sync.models import IntegrationClient
-from sync.records import RecordType, to_wire_many
+from sync.records import CLOSE_DATES, CLOSE_DETAILS, RecordType, to_wire_many
 
 MAX_BATCH = 500
 
@@ -83,6 +85,10 @@ class _Row:
     stage: str | None = None  # a stage to import or move to
     old_account_id: int | None = None
     handed_over_from: User | None = None  # the owner before this row gave it a new one
+    close: ImportedClose = field(default_factory=ImportedClose)  # what the move records
+    # Finance, who changes no deal, marking 9.5 or 10 (an existing deal) or importing a
+    # deal already paid or booked: the only rows finance's client may write.
+    by_finance: bool = False
 
 
 def sync_upsert(*, user: User, rtype: RecordType, records: list, all_or_none: bool = False,
@@ -205,6 +211,7 @@ class _Batch:
         visible = set(access.visible_to(self.user, self.model,
                                         self.model.all_objects.filter(pk__in=pks))
                       .values_list("pk", flat=True)) if pks else set()
+        self.visible = visible
         self.changeable = access.changeable_pks(self.user, self.model, visible)
 
     def _load_references(self):
@@ -251,12 +258,14 @@ class _Batch:
     def _build(self, row: _Row):
         result, data = row.result, row.data
         obj = self.existing.get((result.source, result.external_id))
+        row.by_finance = self._by_finance(obj, data)
         # Not visible and visible-but-not-changeable answer alike: nothing leaks.
-        if obj is not None and obj.pk not in self.changeable:
+        if obj is not None and obj.pk not in self.changeable and not row.by_finance:
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("There is no such record that you may change."))
             return
-        if obj is None and not access.can_create(self.user, self.model):
+        if (obj is None and not access.can_create(self.user, self.model)
+                and not row.by_finance):
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("Your role cannot create %(kind)s.") % {"kind": self.rtype.label})
             return
@@ -314,9 +323,27 @@ class _Batch:
         if result.failed:
             return
         row.changed = obj.synced_fields_changed()
+        if row.by_finance and row.existed and row.changed:
+            result.fail(Code.FIELD_NOT_WRITABLE, _(
+                "Finance marks stages 9.5 and 10; the deal's other fields are the sales "
+                "team's: send them unchanged."),
+                fields={name: [_("This field is read-only.")] for name in self.rtype.fields
+                        if name in data and getattr(obj, name) != obj._loaded.get(name)})
+            return
         result.id, result.version = obj.pk, obj.version
         if not row.changed and not row.stage:
             result.status = "unchanged"
+
+    def _by_finance(self, obj, data) -> bool:
+        """Is this finance's own act, which finance's client may write although finance
+        changes no deal: marking a visible deal 9.5 or 10, or importing one already there?"""
+        stage = data.get("stage")
+        if self.model is not Opportunity or stage not in FINANCE_STAGES:
+            return False
+        if obj is None:
+            return (not access.can_create(self.user, Opportunity)
+                    and access.can_import_at(self.user, stage))
+        return obj.pk in self.visible and access.can_mark_finance_stages(self.user)
 
     def _apply_references(self, row: _Row, errors: dict) -> dict:
         obj, data, missing = row.obj, row.data, {}
@@ -335,7 +362,8 @@ class _Batch:
                     errors[ref.name] = [_("Only the owner, the owner's managers and "
                                           "administrators can hand this record to someone "
                                           "else.")]
-                elif changes_owner and not (target.is_active and (everyone or target.pk in scope)):
+                elif changes_owner and not (target.is_active and (everyone or target.pk in scope
+                                                                  or row.by_finance)):
                     errors[ref.name] = [_("You can only assign records to yourself or to "
                                           "people who report to you.")]
                 elif changes_owner and row.existed:
@@ -362,7 +390,8 @@ class _Batch:
             if target is None:
                 missing[key] = value
                 continue
-            if getattr(obj, f"{ref.name}_id") != target.pk:
+            # Finance reads every account: its import files the booked deal where it was.
+            if getattr(obj, f"{ref.name}_id") != target.pk and not row.by_finance:
                 if ref.name == "account" and target.pk not in self.workable_accounts:
                     errors[ref.name] = [_("You cannot add records to this account.")]
                 if ref.name == "partner" and target.pk not in self.changeable_partners:
@@ -389,16 +418,43 @@ class _Batch:
         stage = data.get("stage")
         if stage is None:
             return
+        row.close = self._close(data, errors)
         if stage not in Stage.values:
             errors["stage"] = [_("Not a stage: %(s)s.") % {"s": stage}]
         elif not row.existed and stage != Stage.LEAD:
-            if not (self.user.is_admin or self.user.has_perm("opportunities.import_stage")):
+            if not access.can_import_at(self.user, stage):
                 row.result.fail(Code.FIELD_NOT_WRITABLE, _(
                     "Only a client with the import permission may create an opportunity "
-                    "above lead."), fields={"stage": [_("This field is read-only.")]})
+                    "above lead (at 9.5 and 10, also finance's)."),
+                    fields={"stage": [_("This field is read-only.")]})
+            if row.by_finance and "owner" not in data:
+                errors["owner"] = [_("Name the deal's owner (Siebel's Sales Rep): finance "
+                                     "imports the deal, it does not own it.")]
+            # Checked here, before anything is written, by the service's own rules.
+            refused = opportunity_import_errors(opportunity=obj, to=stage, close=row.close)
+            for name, messages in refused.items():
+                errors.setdefault(_WIRE_NAME.get(name, name), []).extend(messages)
             row.stage = stage
         elif row.existed and stage != obj.stage:
             row.stage = stage
+
+    def _close(self, data: dict, errors: dict) -> ImportedClose:
+        """The details of a move (or an import) from the row, its dates parsed."""
+        texts = {"reason": "stage_reason", "winning_competitor": "winning_competitor",
+                 **{name: name for name in CLOSE_DETAILS if name not in CLOSE_DATES}}
+        values = {}
+        for name, key in texts.items():
+            value = data.get(key)
+            if value is not None and not isinstance(value, str):
+                errors[key] = [_("Send text here.")]
+            values[name] = value if isinstance(value, str) else ""
+        for name in CLOSE_DATES:
+            try:
+                values[name] = _DATE.clean(data.get(name) or None, None)
+            except ValidationError as e:
+                errors[name] = e.messages
+                values[name] = None
+        return ImportedClose(**values)
 
     # --- writing ----------------------------------------------------------------------
 
@@ -447,12 +503,12 @@ class _Batch:
                     outcome = opportunity_transition(
                         opportunity=row.obj, user=self.user, to=row.stage, reason=reason,
                         expected_stage=seen, loss_reason=reason,
-                        winning_competitor=str(data.get("winning_competitor") or ""),
-                        finance={"reference": reason} if reason else None,
+                        winning_competitor=row.close.winning_competitor,
+                        finance=_finance_details(row.stage, row.close),
                         request_approval=False)
                 else:
                     outcome = opportunity_import_at(opportunity=row.obj, user=self.user,
-                                                    to=row.stage, reason=reason)
+                                                    to=row.stage, close=row.close)
                 opp = outcome.opportunity
         except GateClosed as e:
             result.fail(Code.STAGE_GATE, e.message, unmet=[
@@ -461,8 +517,8 @@ class _Batch:
         except PermissionDenied as e:
             result.fail(Code.STAGE_GATE, str(e), unmet=[])
         except ValidationError as e:
-            fields = e.message_dict if hasattr(e, "error_dict") else {
-                "stage": e.messages}
+            fields = ({_WIRE_NAME.get(k, k): v for k, v in e.message_dict.items()}
+                      if hasattr(e, "error_dict") else {"stage": e.messages})
             result.fail(Code.VALIDATION, _("The stage move needs more details."),
                         fields=fields)
         except fsm.ConcurrentTransition as e:
@@ -492,6 +548,26 @@ class _Batch:
             accounts = {r.obj.account_id for r in rows} | {r.old_account_id for r in rows}
             for account in Account.objects.filter(pk__in=accounts - {None}):
                 opportunities_recheck_account(account=account, cause=cause)
+
+
+# The services' names for what the wire calls otherwise.
+_WIRE_NAME = {"reason": "stage_reason", "loss_reason": "stage_reason",
+              "reference": "payment_reference", "date": "payment_date"}
+_DATE = models.DateField(null=True, blank=True)  # parses the wire's ISO dates
+
+
+def _finance_details(to: str, close: ImportedClose) -> dict | None:
+    """What finance records with a move to 9.5 (the payment) or 10 (the booking). The
+    stage_reason still carries the reference, as before these fields."""
+    if to == "9.5":
+        details = {"reference": close.payment_reference or close.reason,
+                   "date": close.payment_date}
+    elif to == "10":
+        details = {"reference": close.booking_reference or close.reason,
+                   "date": close.booking_date, "period": close.booking_period}
+    else:
+        return None
+    return details if details["reference"] else None
 
 
 def _update_rows(model, objs, names):

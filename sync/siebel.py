@@ -40,6 +40,15 @@ FIELDS = {
         "Description": "description",
         "Next Step": "next_step",
         "Reason Won Lost": "stage_reason",
+        "Winning Competitor": "winning_competitor",
+        "PO Number": "po_number",
+        "PO Date": "po_date",
+        "PO Amount": "po_amount",
+        # What finance recorded: the payment (9.5) and the booking (10).
+        "Payment Reference": "payment_reference",
+        "Payment Date": "payment_date",
+        "Booking Reference": "booking_reference",
+        "Booking Date": "booking_date",
     },
     "accounts": {
         "Id": "external_id",
@@ -68,7 +77,7 @@ FIELDS = {
         "Sales Rep": "owner",
     },
 }
-DATE_FIELDS = {"expected_close_date"}
+DATE_FIELDS = {"expected_close_date", "po_date", "payment_date", "booking_date"}
 SIEBEL_DATE_FORMAT = "%m/%d/%Y"
 
 # Siebel partner types -> OSP's.

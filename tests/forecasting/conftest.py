@@ -5,10 +5,9 @@ from types import SimpleNamespace
 import pytest
 
 from opportunities.models import ExchangeRate
-from opportunities.selling_cycle import opportunity_import_at
 from opportunities.services import opportunity_create
 from osp.fiscal import fiscal_quarter
-from tests.factories import AccountFactory, TerritoryFactory
+from tests.factories import AccountFactory, TerritoryFactory, import_at
 
 
 def place(people, account, name, amount, stage, *, currency="USD", close=None):
@@ -17,7 +16,7 @@ def place(people, account, name, amount, stage, *, currency="USD", close=None):
                              amount=Decimal(amount), currency=currency,
                              expected_close_date=close or fiscal_quarter().end)
     if stage != "lead":
-        opportunity_import_at(opportunity=opp, user=people.admin, to=stage)
+        import_at(opp, people.admin, stage)
     opp.refresh_from_db()
     return opp
 

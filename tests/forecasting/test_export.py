@@ -21,10 +21,15 @@ from forecasting.export import (
 from forecasting.models import Category, ForecastAdjustment, Quota
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
 from opportunities.models import OpportunityPartner, Stage
-from opportunities.selling_cycle import opportunity_import_at
 from osp.fiscal import Period, fiscal_quarter, parse_period
 from osp.models import User
-from tests.factories import AccountFactory, OpportunityFactory, PartnerFactory, TerritoryFactory
+from tests.factories import (
+    AccountFactory,
+    OpportunityFactory,
+    PartnerFactory,
+    TerritoryFactory,
+    import_at,
+)
 
 HEADERS_EN = ["Owner", "Territory", "Account", "Opportunity", "Partner", "Stage", "Category",
               "Probability (%)", "Amount", "Currency", "Amount in USD", "Weighted amount",
@@ -45,7 +50,7 @@ def _deal(people, account, stage, amount, *, amount_base=None, currency="USD", c
         expected_close_date=close or timezone.localdate(),
         **({"name": name} if name else {}))
     if stage != "lead":
-        opportunity_import_at(opportunity=opp, user=people.admin, to=stage)
+        import_at(opp, people.admin, stage)
     opp.refresh_from_db()
     return opp
 

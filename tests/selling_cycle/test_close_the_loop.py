@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 
 from opportunities import selling_cycle as cycle
 from opportunities.models import Competitor, ServicesHandover, WinLossAnalysis
-from tests.factories import AccountFactory, OpportunityFactory
+from tests.factories import AccountFactory, OpportunityFactory, import_at
 
 
 @pytest.fixture
 def won(people):
     opp = OpportunityFactory(account=AccountFactory(owner=people.rep_a))
-    cycle.opportunity_import_at(opportunity=opp, user=people.admin, to="9")
+    import_at(opp, people.admin, "9")
     opp.refresh_from_db()
     return opp
 

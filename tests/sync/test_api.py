@@ -478,7 +478,7 @@ def test_a_move_back_over_sync_needs_a_reason_and_then_moves(siebel, people):
     AccountFactory(owner=people.rep_a, source="siebel-prod", external_id="1-A")
     batch(siebel, "opportunities", [opportunity("1-O", "1-A", stage="5", owner="rep_a")])
     no_reason = put(siebel, "opportunities", "1-O", {"stage": "4"})
-    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+    assert no_reason.status_code == 400 and "stage_reason" in no_reason.json()["errors"]
     moved = put(siebel, "opportunities", "1-O", {"stage": "4", "stage_reason": "Re-tender",
                                                  "next_step": "Re-qualify"})
     assert moved.status_code == 200, moved.json()

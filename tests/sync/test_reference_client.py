@@ -3,7 +3,7 @@ demo export, survive a lost answer, pull the change feed, resync after it was pr
 
 import json
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from accounts.models import Account, Contact, Partner
 from accounts.services import account_update
-from opportunities.models import ExchangeRate, HowChanged, Opportunity, StageChange
+from forecasting.selectors import Node, forecast_rollup
+from opportunities.models import ExchangeRate, FinanceRecord, HowChanged, Opportunity, StageChange
+from osp.fiscal import fiscal_quarter, parse_period
 from osp.models import Role
 from osp.services import record_delete
 from sync import feed
@@ -95,7 +97,7 @@ def test_push_creates_the_export_and_a_second_push_changes_nothing(demo):
     out = run(demo, "push", batch_size=5)
 
     assert counts() == expected_counts()
-    assert "opportunities: 10/10 (created 10, updated 0, unchanged 0, errors 0)" in out
+    assert "opportunities: 16/16 (created 16, updated 0, unchanged 0, errors 0)" in out
     assert "contacts (managers): 6 sent: created 0, updated 6" in out
     assert demo.err == ""
 
@@ -129,6 +131,55 @@ def test_push_creates_the_export_and_a_second_push_changes_nothing(demo):
     assert StageChange.objects.count() == moves_before
 
 
+def test_a_siebel_history_lands_whole_and_the_forecast_counts_it_when_it_closed(demo):
+    """Open deals at every stage, a loss with its reason and winner, a No-Go with its
+    rationale, deals won at 9, paid at 9.5 and booked at 10 with their dates."""
+    run(demo, "push")
+
+    deals = {o.external_id: o for o in Opportunity.objects.filter(source=SOURCE)
+             .select_related("winning_competitor", "account")}
+    assert len(deals) == len(export_rows("opportunities"))
+    assert {o.stage for o in deals.values()} == {
+        "lead", "2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10", "lost", "no_go"}
+    lost = deals["1-5OPP15"]
+    assert (lost.loss_reason, lost.winning_competitor.name) == (
+        "Competitor bundled the hardware at a lower price", "GRG Banking")
+    assert deals["1-5OPP16"].no_go_rationale.startswith("Outside our solution areas")
+
+    won, paid, booked = deals["1-5OPP12"], deals["1-5OPP13"], deals["1-5OPP14"]
+    assert (won.po_number, won.won_on, won.booked_on) == ("JH-PO-2026-118",
+                                                          date(2026, 10, 28), None)
+    assert (paid.won_on, paid.booked_on) == (date(2026, 9, 15), None)
+    assert (booked.won_on, booked.booked_on) == (date(2026, 6, 26), date(2026, 9, 10))
+    records = {(r.opportunity.external_id, r.kind): r
+               for r in FinanceRecord.objects.select_related("opportunity")}
+    assert set(records) == {("1-5OPP13", "payment"), ("1-5OPP14", "payment"),
+                            ("1-5OPP14", "booking")}
+    assert (records["1-5OPP13", "payment"].reference,
+            records["1-5OPP13", "payment"].received_on) == ("AR-2026-0917", date(2026, 11, 20))
+    booking = records["1-5OPP14", "booking"]
+    assert (booking.reference, booking.period) == ("BK-2026-Q3-044",
+                                                   str(fiscal_quarter(date(2026, 9, 10))))
+    # The history says each was imported, and by whom.
+    for deal in deals.values():
+        if deal.stage != "lead":
+            move = StageChange.objects.get(opportunity=deal)
+            assert (move.how, move.by, move.to_stage) == (HowChanged.IMPORT, demo.admin,
+                                                          deal.stage)
+    assert {r.by for r in records.values()} == {demo.admin}
+
+    # Counted in the fiscal quarter of the PO (9, 9.5) and of the booking (10), in no other.
+    today = timezone.localdate()
+    for deal, closed_on in ((won, won.won_on), (paid, paid.won_on), (booked, booked.booked_on)):
+        for day in {closed_on, today}:
+            period = parse_period(str(fiscal_quarter(day)))
+            rollup = forecast_rollup(user=demo.admin, node=Node("account", deal.account),
+                                     period=period)
+            counted = rollup.stages.get(deal.stage)
+            assert bool(counted and counted.count) == (period.start <= closed_on
+                                                        <= period.end), (deal, period)
+
+
 def test_refused_rows_are_reported_and_fail_the_command(demo):
     rows = export_rows("accounts")
     rows[1]["Industry"] = "Aerospace"  # not in the mapping: the server refuses it
@@ -144,7 +195,7 @@ def test_refused_rows_are_reported_and_fail_the_command(demo):
     assert Account.objects.filter(source=SOURCE).count() == 4
     # Their 4 contacts and 3 deals name accounts that are not there: refused too.
     assert "contacts: 12/12 (created 8, updated 0, unchanged 0, errors 4)" in demo.out
-    assert "opportunities: 10/10 (created 7, updated 0, unchanged 0, errors 3)" in demo.out
+    assert "opportunities: 16/16 (created 13, updated 0, unchanged 0, errors 3)" in demo.out
 
 
 class LosesTheFirstAnswer:
@@ -173,7 +224,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_writes_nothing_twice(dem
 
     assert counts() == expected_counts()  # no duplicates
     batches = len(transport.lost)
-    assert batches == 1 + 2 + 3 + 2 + 3  # partners, accounts, contacts twice, deals
+    assert batches == 1 + 2 + 3 + 2 + 4  # partners, accounts, contacts twice, deals
     # Each key was sent exactly twice, in a row: the lost try and its retry.
     assert transport.keys[::2] == transport.keys[1::2]
     assert transport.replayed == ["true"] * batches
@@ -181,7 +232,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_writes_nothing_twice(dem
     assert waits == [0.5] * batches
     assert "trying again with the same Idempotency-Key in 0.5 s" in demo.err
     assert "[answer replayed by the server]" in out
-    assert "opportunities: 10/10 (created 10, updated 0, unchanged 0, errors 0)" in out
+    assert "opportunities: 16/16 (created 16, updated 0, unchanged 0, errors 0)" in out
 
 
 def test_the_client_gives_up_after_five_tries(demo):
@@ -309,7 +360,7 @@ def test_pull_resyncs_when_the_feed_was_pruned_past_its_cursor(demo):
     assert pulled(demo, "accounts")["1-3GHT01"]["Name"] == "Jinhai Bank"
     assert len(pulled(demo, "contacts")) == 11
     assert "1-9KC010" in pulled(demo, "contacts", deleted=True)  # gone while out of reach
-    assert len(pulled(demo, "opportunities")) == 10
+    assert len(pulled(demo, "opportunities")) == len(export_rows("opportunities"))
 
     out = run(demo, "pull")
 

@@ -261,7 +261,7 @@ class Mapping:
                 return datetime.strptime(value.strip(), self.date_format).date().isoformat()
             except (AttributeError, ValueError):
                 return value  # the server says what is wrong with it
-        if name == "amount":
+        if name in ("amount", "po_amount"):
             if _blank(value):
                 return None
             return str(value).replace(",", "").strip() if isinstance(value, str) else str(value)
