@@ -48,21 +48,22 @@ from opportunities.models import (
     StageChange,
     WinLossAnalysis,
 )
-from osp import access
+from osp import access, changes
+from osp.errors import RuleRefused
 from osp.fiscal import fiscal_quarter
 from osp.models import Role, User
 from osp.reminders import notify
 from osp.validators import null_character_errors
-from sync import feed
 
 
-class GateClosed(Exception):
-    """The move is refused because criteria are unmet (HTTP 422)."""
+class GateClosed(RuleRefused):
+    """The move is refused because criteria are unmet (HTTP 422, listing them)."""
 
-    def __init__(self, message: str, unmet: list[Result] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.unmet = unmet or []
+    unmet: list[Result]
+
+    def unmet_items(self) -> list[dict]:
+        return [{"code": r.code, "text": r.criterion.text, "kind": r.criterion.kind,
+                 "stage": r.criterion.stage} for r in self.unmet]
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Outcome:
 def _lock(opportunity: Opportunity, expected_stage: str | None) -> Opportunity:
     """The opportunity re-read under a row lock; ConcurrentTransition if its stage is no
     longer the one the caller saw."""
-    feed.lock()  # before the row lock: the order every writer of synced records keeps
+    changes.lock()  # before the row lock: the order every writer of synced records keeps
     fresh = (Opportunity.objects.select_for_update(of=("self",)).select_related("account", "owner")
              .get(pk=opportunity.pk))
     seen = opportunity.stage if expected_stage is None else expected_stage
@@ -496,7 +497,7 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
     itself to the highest stage (3 at the lowest) whose criteria all hold; at other
     stages unmet criteria are flagged. Owner and manager are told either way."""
     with transaction.atomic():
-        feed.lock()
+        changes.lock()
         opp = (Opportunity.objects.select_for_update(of=("self",))
                .select_related("account", "owner__manager").get(pk=opportunity.pk))
         if opp.stage not in LIVE_CHECKED:
@@ -630,7 +631,7 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
     the opportunity at once, recorded as approved by the manager."""
     _refuse_null_characters(comment=comment)
     with transaction.atomic():
-        feed.lock()
+        changes.lock()
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         opp = request.opportunity
         may_decide = user.is_admin or user == request.approver or (

@@ -11,13 +11,15 @@ handle them (issue #15):
 - each committed change raises the version by exactly one, read from the locked row,
   never from a copy.
 
-The row locks here come after the change feed's lock (sync.feed), the order every writer
-of synced records keeps; services take both through `locked_copy`.
+The row locks here come after the synced-writes lock (osp.changes), the order every
+writer of synced records keeps; services take both through `locked_copy`.
 """
 
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from osp import changes
 
 
 class StaleRecord(Exception):
@@ -70,9 +72,7 @@ def locked_copy(obj):
         raise RuntimeError("locked_copy needs a transaction")
     model = type(obj)
     if hasattr(model, "SYNCED_FIELDS"):
-        from sync import feed  # the feed lock first (see above); issue #16 moves it down
-
-        feed.lock()
+        changes.lock()  # first (see above)
     return model._base_manager.select_for_update(of=("self",)).get(pk=obj.pk)
 
 

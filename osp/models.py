@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from osp import changes
 from osp.concurrency import check_current
 
 
@@ -75,13 +76,10 @@ class ExternalRecord(TimeStamped):
             self._save_versioned(*args, **kwargs)
 
     def _save_versioned(self, *args, **kwargs):
-        from sync import feed  # the feed is the sync app's; issue #16 moves the call down
-
         changed = self.synced_fields_changed()
         if changed:
-            # The feed's number first (it locks the feed), then the row: every writer of
-            # synced records takes the two locks in this order.
-            seq = feed.next_seq()
+            # The synced-writes lock first, then the row: the order every writer keeps.
+            changes.lock()
         if not self._state.adding and self.pk is not None:
             # Whatever route saves (a service, the admin, a task), a copy read before
             # someone else's commit must not write its stale values back: the version
@@ -93,7 +91,7 @@ class ExternalRecord(TimeStamped):
             kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
         if changed:
-            feed.record(self, seq=seq)
+            changes.record_changed.send(sender=type(self), instance=self)
         self._loaded = self._current_values()
 
     def _current_values(self, attnames=None) -> dict:

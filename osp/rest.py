@@ -1,6 +1,7 @@
 """DRF settings hooks (kept free of view imports: DRF loads them while importing its
 own views): the JSON parser, pagination, search and ordering, and the error shape."""
 
+import django_fsm as fsm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
@@ -20,12 +21,14 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.fields import BooleanField, IntegerField
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from osp.concurrency import StaleRecord, stale_message
+from osp.errors import RuleRefused
 from osp.keyset import InvalidCursor, keyset_page
 
 # No request body of ours nests deeper than 3 levels ({"records": [{...}]}); anything past
@@ -275,20 +278,12 @@ def _is_column(model, path: str) -> bool:
 
 def exception_handler(exc, context):
     """Services raise Django's ValidationError/PermissionDenied; answer them as 400/403
-    with field-level messages. A closed stage gate is a 422 listing the unmet criteria; a
+    with field-level messages. A rule that refuses (RuleRefused: a closed stage gate) is a
+    422 listing what is unmet; a
     stage that changed under the caller is a 409; a write from a copy that is no longer
     current (a stale If-Match) is a 412."""
-    import django_fsm as fsm
-    from rest_framework.response import Response
-
-    from opportunities.selling_cycle import GateClosed
-
-    if isinstance(exc, GateClosed):
-        return Response({
-            "detail": exc.message,
-            "unmet": [{"code": r.code, "text": r.criterion.text, "kind": r.criterion.kind,
-                       "stage": r.criterion.stage} for r in exc.unmet],
-        }, status=422)
+    if isinstance(exc, RuleRefused):
+        return Response({"detail": exc.message, "unmet": exc.unmet_items()}, status=422)
     if isinstance(exc, fsm.ConcurrentTransition):
         return Response({"detail": str(exc)}, status=409)
     if isinstance(exc, StaleRecord):

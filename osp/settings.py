@@ -152,6 +152,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # risk rules or a manager's account list easily reach: over a second of
         # compiling for a query that runs in 200 ms (issue #7). Pages are short queries.
         DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database of `make run`, where web and worker write at once: each
+    # transaction takes SQLite's write lock when it begins, so two never deadlock upgrading
+    # a read to a write ("database is locked"), and writers run one at a time.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -----------------------------------------------------------
@@ -263,6 +268,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Kombu's exchange tables, else in a control/ folder of the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

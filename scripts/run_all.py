@@ -20,7 +20,7 @@ def main():
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
     var = ROOT / "var" / "celery"
-    for d in ("queue", "processed"):
+    for d in ("queue", "processed", "control"):
         (var / d).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = [

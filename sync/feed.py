@@ -1,11 +1,11 @@
 """The change feed: every change of a synced record, numbered in commit order.
 
-Writers call `lock()` before their first synced change (ExternalRecord.save and the
-sync services do) and hold it until they commit. The numbers a transaction takes are
-therefore all above those of every transaction committed before it, and a reader that has
-seen sequence n will never later find a committed change numbered below n. The cost is that
-writes of synced records are serialised, one transaction at a time; a 500-record batch
-holds the lock for a fraction of a second.
+Every writer of synced records holds the core's synced-writes lock (osp.changes.lock,
+which `lock()` here takes) from before its first change until it commits, so the numbers a
+transaction takes are all above those of every transaction committed before it, and a
+reader that has seen sequence n will never later find a committed change numbered below
+n. ExternalRecord.save announces each change (osp.changes.record_changed); this module
+listens and appends it. The sync batch writes many rows at once and appends them itself.
 """
 
 import json
@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
-from osp import access
+from osp import access, changes
 from sync.models import FeedChange, FeedHead
 from sync.records import TYPE_OF_MODEL, TYPES, to_wire_many
 
@@ -28,30 +28,20 @@ def _table():
 
 
 def lock() -> None:
-    """Take the feed's lock for the rest of the current transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table()} SET last_seq = last_seq WHERE id = 1")
-        if cursor.rowcount:
-            return
-    FeedHead.objects.get_or_create(pk=1)  # a fresh (or flushed) database
-    lock()
+    """Take the synced-writes lock for the rest of the current transaction."""
+    changes.lock()
 
 
 def _allocate(n: int) -> int:
-    """Reserve n sequence numbers; returns the last one."""
+    """Reserve n sequence numbers (under the synced-writes lock); returns the last one."""
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {_table()} SET last_seq = last_seq + %s WHERE id = 1 "
                        "RETURNING last_seq", [n])
         row = cursor.fetchone()
     if row is None:
-        lock()
+        FeedHead.objects.get_or_create(pk=1)  # a fresh (or flushed) database
         return _allocate(n)
     return row[0]
-
-
-def next_seq() -> int:
-    """Take the feed's lock and the next sequence number (one query)."""
-    return _allocate(1)
 
 
 def record_many(objs, *, op: str = FeedChange.Op.UPSERT, last: int | None = None) -> None:
@@ -95,10 +85,14 @@ def _insert(changes: list[FeedChange]) -> None:
                        + ", ".join([row] * len(changes)), params)
 
 
-def record(obj, *, seq: int | None = None) -> None:
-    """Called by ExternalRecord.save after a synced field changed."""
+def record(obj) -> None:
+    """Append `obj` as it now is (a tombstone once it is deleted)."""
     op = FeedChange.Op.DELETE if obj.deleted_at else FeedChange.Op.UPSERT
-    record_many([obj], op=op, last=seq)
+    record_many([obj], op=op)
+
+
+def _on_record_changed(sender, instance, **kwargs):
+    record(instance)
 
 
 def _on_hard_delete(sender, instance, **kwargs):
@@ -110,6 +104,7 @@ def _on_hard_delete(sender, instance, **kwargs):
 
 
 def connect_signals():
+    changes.record_changed.connect(_on_record_changed, dispatch_uid="sync-feed")
     for model in TYPE_OF_MODEL:
         post_delete.connect(_on_hard_delete, sender=model,
                             dispatch_uid=f"sync-tombstone-{model.__name__}")

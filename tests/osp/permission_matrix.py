@@ -754,8 +754,8 @@ def build_world():
 
 FINGERPRINT_APPS = ("osp", "accounts", "opportunities", "plans", "forecasting", "sync")
 # Tables written without a change of data: a token's last use; the change feed's head,
-# whose row is updated in place to take the feed's lock (sync.feed.lock). A real change
-# of a synced record also adds its row to sync_feedchange, which is watched.
+# whose counter each recorded change takes a number from. A real change of a synced
+# record also adds its row to sync_feedchange, which is watched.
 UNWATCHED = {"sync_integrationclient", "sync_feedhead"}
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 

@@ -26,4 +26,6 @@ def test_transition_queries_do_not_grow_with_history(walker, people):
         walker.move("5")
     long = _count_back_and_forth(walker, people)
     assert long == short, (short, long)
-    assert max(long) <= 20  # incl. the sync feed: its lock, number and entry
+    # Incl. the synced-writes lock (the move's, and the save's again: re-entrant, one
+    # round trip), the feed's number and its entry.
+    assert max(long) <= 21
