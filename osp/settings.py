@@ -369,15 +369,29 @@ if not DEBUG:
 
 # Login throttling: after OSP_LOGIN_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is refused (429, a page saying for how long) until the cool-off
-# passes; a successful login resets the count. Behind N reverse proxies set
-# OSP_PROXY_COUNT=N so the client's address is read from X-Forwarded-For.
+# passes; a successful login resets the count.
 AXES_FAILURE_LIMIT = envint("OSP_LOGIN_FAILURE_LIMIT", "5", low=1, high=1000)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("OSP_LOGIN_COOLOFF_MINUTES", "15", low=1,
                                              high=7 * 24 * 60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "osp.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = envint("OSP_PROXY_COUNT", "0", low=0, high=10) or None
+# The address comes from django-ipware. Each proxy appends the address it was reached from
+# to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), so behind N proxies the client
+# is the N-th entry from the right: the last proxy is REMOTE_ADDR, not in the header, hence
+# ipware's count of N - 1 proxies after the client. Not strict: entries a client forged to
+# the left of the ones our proxies added are ignored instead of discarding the header
+# (which would key every such request on the proxy's address); REMOTE_ADDR is for a request
+# that came without the header. Without proxies only REMOTE_ADDR counts: a client must not
+# choose its own key with a forged header.
+OSP_PROXY_COUNT = envint("OSP_PROXY_COUNT", "0", low=0, high=10)
+if OSP_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = OSP_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = False
 AXES_VERBOSE = False
 
 # Content security policy: every script and style comes from our own static files (no
