@@ -28,5 +28,5 @@ RUN SECRET_KEY=build DEBUG=0 python manage.py collectstatic --no-input \
     && mkdir -p /app/var/media /app/var/beat && chown -R osp:osp /app/var
 USER osp
 EXPOSE 8000
-CMD ["gunicorn", "osp.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--access-logfile", "-", "--forwarded-allow-ips", "*"]

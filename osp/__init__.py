@@ -1,6 +1,3 @@
-"""OSP project package: settings, URLs, the Celery app, users and their roles, and the
-one place that decides who may see and change what (`osp.access`)."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The core every app stands on: users and their roles, who may see and change what
+(`osp.access`), the fiscal calendar, the base classes of synced records, the API base,
+shared forms, widgets and pagination. It imports no app."""

@@ -263,7 +263,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 
 def not_found(request, exception=None):
-    """Django's 404 handler (osp/urls.py): an address under /api/ that matches nothing (an
+    """Django's 404 handler (config/urls.py): an address under /api/ that matches nothing (an
     id that is not a number, say) gets the API's JSON answer, not the HTML page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -24,7 +24,7 @@ def main():
         (var / d).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = [
-        subprocess.Popen([PY, "-m", "celery", "-A", "osp", "worker", "--beat",
+        subprocess.Popen([PY, "-m", "celery", "-A", "config", "worker", "--beat",
                           "--loglevel", "info", "--concurrency", "1"], cwd=ROOT, env=env),
         subprocess.Popen([PY, "manage.py", "runserver", f"127.0.0.1:{args.port}",
                           "--noreload"], cwd=ROOT, env=env),

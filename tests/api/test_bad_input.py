@@ -332,8 +332,8 @@ def test_plans_order_by_their_columns_only(people, admin):
 
 
 def test_no_list_offers_to_order_by_a_field_that_is_not_a_column(people, admin):
+    from config.urls import router
     from osp.rest import OrderingFilter
-    from osp.urls import router
 
     for prefix, viewset, _basename in router.registry:
         if getattr(viewset, "ordering_fields", None):

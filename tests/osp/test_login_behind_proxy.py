@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "osp" / "settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
 PROXY = "10.0.0.1"
 ATTACKER = "203.0.113.5"
 OWNER = "198.51.100.7"
 
 
 def _client_address_settings(monkeypatch, proxy_count):
-    """What osp/settings.py makes of OSP_PROXY_COUNT: the settings that decide the address."""
+    """What config/settings.py makes of OSP_PROXY_COUNT: the settings that decide the address."""
     monkeypatch.setenv("OSP_PROXY_COUNT", str(proxy_count))
     values = runpy.run_path(str(SETTINGS_FILE))
     return {name: value for name, value in values.items()

@@ -153,7 +153,7 @@ class CeleryProcesses:
     def worker(self, name: str, *, visibility_timeout: int = 60,
                pause_at_email: int = 0) -> Process:
         process = self._start(name, [
-            "-A", "osp", "worker", "--pool", "prefork", "--concurrency", "1",
+            "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
             "--hostname", f"{name}@%h", "--loglevel", "INFO", "--without-mingle",
             "--without-gossip", "--without-heartbeat"], {
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),

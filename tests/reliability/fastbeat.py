@@ -2,7 +2,7 @@
 reminder tasks scheduled every second instead of hourly, so a test can watch ticks lost
 while the broker is down and the catch-up after it."""
 
-from osp.celery import app
+from config.celery import app
 
 app.conf.beat_schedule = {
     "selling-cycle-reminders": {

@@ -91,7 +91,7 @@ def test_the_weekly_snapshot_is_taken_once_a_week_however_often_it_runs(db):
 
 
 def _celery_conf(**env):
-    code = ("from osp.celery import app; c = app.conf; "
+    code = ("from config.celery import app; c = app.conf; "
             "print(c.broker_transport_options['visibility_timeout'], "
             "c.broker_connection_max_retries, c.broker_connection_retry_on_startup)")
     base = {k: v for k, v in os.environ.items() if k != "CELERY_VISIBILITY_TIMEOUT"}

@@ -101,7 +101,7 @@ def test_a_real_worker_on_redis_delivers_a_reminder_exactly_once(people):
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("needs REDIS_URL (CI sets it)")
-    from osp.celery import app
+    from config.celery import app
 
     ReminderPolicy.objects.create(send_from_hour=0)  # whatever the hour of the run
     account_opp = OpportunityFactory(owner=people.rep_a, account__owner=people.rep_a)
@@ -113,7 +113,7 @@ def test_a_real_worker_on_redis_delivers_a_reminder_exactly_once(people):
            "CELERY_RESULT_BACKEND_URL": redis_url,
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "osp", "worker", "--pool", "solo", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
          "--loglevel", "warning", "--without-heartbeat", "--without-mingle",
          "--without-gossip"], cwd=ROOT, env=env)
     old = app.conf.broker_url, app.conf.result_backend

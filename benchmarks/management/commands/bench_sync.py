@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from accounts.models import Account, CompanySize, Industry, Territory
 from opportunities.models import ExchangeRate, LeadSource, Opportunity
-from osp.benchmarks import machine
+from benchmarks.machine import machine
 from osp.models import User
 from osp.services import user_create
 from sync.models import FeedChange, FeedHead, IntegrationClient, StoredResponse

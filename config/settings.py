@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "plans",
     "forecasting",
     "sync",
+    "demo",
+    "benchmarks",  # make bench's commands
 ]
 
 MIDDLEWARE = [
@@ -103,8 +105,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "osp.urls"
-WSGI_APPLICATION = "osp.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "osp.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out username/address pair before the password is even checked.
@@ -126,7 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "osp.context_processors.osp",
+                "config.context_processors.osp",
             ],
         },
     },

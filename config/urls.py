@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as accounts_views
 from accounts.api import AccountViewSet, ContactViewSet, PartnerViewSet, TerritoryViewSet
+from config import views as home_views
 from forecasting import api as forecast_api
 from forecasting import views as forecast_views
 from opportunities import cycle_views
@@ -55,7 +56,7 @@ api_urls.insert(0, path("opportunities/<int:pk>/transition/",
                         name="opportunity-transition-api"))
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("health/", health.health, name="health"),
     path("notifications/", views.notifications, name="notifications"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

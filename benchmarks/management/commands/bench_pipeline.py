@@ -54,7 +54,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Partner
-from forecasting.management.commands.bench_forecast import DIRECTOR
+from benchmarks.management.commands.bench_forecast import DIRECTOR
 from forecasting.models import Category, RiskRuleSetting, StageCategory
 from forecasting.risks import FROM_3, FROM_5
 from forecasting.risks import OPEN as RISK_OPEN
@@ -72,7 +72,7 @@ from opportunities.models import (
 )
 from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN
 from osp import access
-from osp.benchmarks import machine
+from benchmarks.machine import machine
 from osp.keyset import encode_cursor
 from osp.models import Notification, User
 from plans.models import OpportunityPlan
@@ -562,7 +562,7 @@ class Command(BaseCommand):
             port = _free_port()
             handle, log_path = tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")
             os.close(handle)
-            command = [sys.executable, "-m", "gunicorn", "osp.wsgi", "--bind",
+            command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
                        f"127.0.0.1:{port}", "--workers", "3", "--access-logfile", "-",
                        "--forwarded-allow-ips", "*"]
             with open(log_path, "w") as log:

@@ -7,7 +7,7 @@ import warnings
 from celery import Celery, signals
 from celery.exceptions import CPendingDeprecationWarning
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osp.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("osp")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -38,7 +38,7 @@ from forecasting.models import Category, Quota, StageCategory
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
 from opportunities.models import ExchangeRate, LeadSource, Opportunity, StageChange
 from osp import access
-from osp.benchmarks import machine
+from benchmarks.machine import machine
 from osp.fiscal import Period, fiscal_quarter, fiscal_year_period, parse_period
 from osp.models import Role, User
 
