@@ -43,10 +43,13 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    """redis-server on a free port, nothing kept on disk: killing it loses every message."""
+    """redis-server on a free port. By default nothing is kept on disk: killing it loses
+    every message. `persistent` writes every command to an append-only file before
+    answering, as the compose file's Redis does, so a restart gives back what it held."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, *, persistent: bool = False):
         self.workdir, self.port, self.proc = workdir, _free_port(), None
+        self.persistent = persistent
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
@@ -61,7 +64,8 @@ class RedisServer:
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.workdir)],
+             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always",
+             "--daemonize", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self._answers, timeout=10, what="redis-server to answer")
 
@@ -144,6 +148,7 @@ class CeleryProcesses:
             "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("OSP_TEST_MAIL_PAUSE_AT", None)
+        self.env.pop("OSP_TEST_MAIL_DELAY", None)
 
     def _start(self, name, args, env) -> Process:
         process = Process(name, args, {**self.env, **env}, self.tmp_path / f"{name}.log")
@@ -151,13 +156,14 @@ class CeleryProcesses:
         return process
 
     def worker(self, name: str, *, visibility_timeout: int = 60,
-               pause_at_email: int = 0) -> Process:
+               pause_at_email: int = 0, seconds_per_email: float = 0) -> Process:
         process = self._start(name, [
             "-A", "osp", "worker", "--pool", "prefork", "--concurrency", "1",
             "--hostname", f"{name}@%h", "--loglevel", "INFO", "--without-mingle",
             "--without-gossip", "--without-heartbeat"], {
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
-            "OSP_TEST_MAIL_PAUSE_AT": str(pause_at_email or "")})
+            "OSP_TEST_MAIL_PAUSE_AT": str(pause_at_email or ""),
+            "OSP_TEST_MAIL_DELAY": str(seconds_per_email or "")})
         wait_until(lambda: " ready." in process.log(), timeout=30,
                    what=f"{name} to be ready", logs=[process])
         return process
@@ -223,14 +229,15 @@ def stale_deals(count: int, *, owner_prefix: str) -> list:
     return deals
 
 
-def publish(broker: RedisServer, task_name: str):
-    """Queue a task on the private Redis, as beat would. Through an app of its own: OSP's
-    app in this process keeps its broker and result backend for the other tests."""
+def publish(broker: RedisServer, task_name: str) -> str:
+    """Queue a task on the private Redis, as beat would, and return its id. Through an app
+    of its own: OSP's app in this process keeps its broker and result backend for the
+    other tests."""
     from celery import Celery
 
     publisher = Celery("test-publisher", broker=broker.url, set_as_current=False)
     try:
-        publisher.send_task(task_name)
+        return publisher.send_task(task_name).id
     finally:
         publisher.close()
 
