@@ -5,9 +5,7 @@ subprocesses working on pytest-django's test database."""
 import contextlib
 import email
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.db import connection
+
+from tests.redis_server import RedisServer, redis_server_on_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")  # the venv's, as in production
@@ -36,52 +35,9 @@ def wait_until(predicate, *, timeout: float, what: str, logs=()):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{tails}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """redis-server on a free port. By default nothing is kept on disk: killing it loses
-    every message. `persistent` writes every command to an append-only file before
-    answering, as the compose file's Redis does, so a restart gives back what it held."""
-
-    def __init__(self, workdir: Path, *, persistent: bool = False):
-        self.workdir, self.port, self.proc = workdir, _free_port(), None
-        self.persistent = persistent
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, socket_timeout=2)
-
-    def _answers(self) -> bool:
-        try:
-            return self.client().ping()
-        except redis.ConnectionError:
-            return False
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always",
-             "--daemonize", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(self._answers, timeout=10, what="redis-server to answer")
-
-    def ensure_running(self):
-        if self.proc is None or self.proc.poll() is not None:
-            self.start()
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def private_redis(tmp_path_factory):
-    if not shutil.which("redis-server"):
+    if not redis_server_on_path():
         pytest.skip("needs redis-server on PATH")
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()

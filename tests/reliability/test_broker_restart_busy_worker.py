@@ -11,13 +11,8 @@ import time
 
 import pytest
 
-from tests.reliability.conftest import (
-    RedisServer,
-    assert_each_reminder_once,
-    publish,
-    stale_deals,
-    wait_until,
-)
+from tests.redis_server import RedisServer
+from tests.reliability.conftest import assert_each_reminder_once, publish, stale_deals, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
