@@ -2,11 +2,14 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from osp.models import Role
 from tests.factories import AccountFactory, OpportunityFactory, UserFactory
+from tests.redis_server import RedisServer, redis_server_on_path
 
 
 def pytest_collection_modifyitems(config, items):
@@ -28,12 +31,41 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def test_redis(tmp_path_factory):
+    """A redis-server of this test run's own (None without redis-server on PATH): the
+    suite empties its databases, which on the shared server would wipe others' data."""
+    if not redis_server_on_path():
+        yield None
+        return
+    server = RedisServer(tmp_path_factory.mktemp("test-redis"))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(test_redis):
+    # The cache is cleared around every test (FLUSHDB with Redis), so it must never be
+    # CACHE_URL's database: that is the shared server's (database 1 of REDIS_URL unless
+    # CACHE_URL says otherwise). Production's Redis cache on the run's own server, which
+    # subprocesses (workers, manage.py) are pointed at too; without redis-server, this
+    # process's memory.
+    with pytest.MonkeyPatch.context() as env:
+        if test_redis is None:
+            caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        else:
+            caches = {"default": {"BACKEND": "osp.cache.SharedClientRedisCache",
+                                  "LOCATION": test_redis.url, "KEY_PREFIX": "osp"}}
+            env.setenv("CACHE_URL", test_redis.url)
+        with override_settings(CACHES=caches):
+            yield
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(_private_cache):
     # Rate-limit counters and cached settings rows must not leak between tests (the
     # database is rolled back after each one; the cache is not).
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

@@ -5,9 +5,7 @@ subprocesses working on pytest-django's test database."""
 import contextlib
 import email
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.db import connection
+
+from tests.redis_server import RedisServer, redis_server_on_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")  # the venv's, as in production
@@ -36,48 +35,9 @@ def wait_until(predicate, *, timeout: float, what: str, logs=()):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{tails}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """redis-server on a free port, nothing kept on disk: killing it loses every message."""
-
-    def __init__(self, workdir: Path):
-        self.workdir, self.port, self.proc = workdir, _free_port(), None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, socket_timeout=2)
-
-    def _answers(self) -> bool:
-        try:
-            return self.client().ping()
-        except redis.ConnectionError:
-            return False
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(self._answers, timeout=10, what="redis-server to answer")
-
-    def ensure_running(self):
-        if self.proc is None or self.proc.poll() is not None:
-            self.start()
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def private_redis(tmp_path_factory):
-    if not shutil.which("redis-server"):
+    if not redis_server_on_path():
         pytest.skip("needs redis-server on PATH")
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -144,6 +104,7 @@ class CeleryProcesses:
             "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("OSP_TEST_MAIL_PAUSE_AT", None)
+        self.env.pop("OSP_TEST_MAIL_DELAY", None)
 
     def _start(self, name, args, env) -> Process:
         process = Process(name, args, {**self.env, **env}, self.tmp_path / f"{name}.log")
@@ -151,13 +112,14 @@ class CeleryProcesses:
         return process
 
     def worker(self, name: str, *, visibility_timeout: int = 60,
-               pause_at_email: int = 0) -> Process:
+               pause_at_email: int = 0, seconds_per_email: float = 0) -> Process:
         process = self._start(name, [
             "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
             "--hostname", f"{name}@%h", "--loglevel", "INFO", "--without-mingle",
             "--without-gossip", "--without-heartbeat"], {
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
-            "OSP_TEST_MAIL_PAUSE_AT": str(pause_at_email or "")})
+            "OSP_TEST_MAIL_PAUSE_AT": str(pause_at_email or ""),
+            "OSP_TEST_MAIL_DELAY": str(seconds_per_email or "")})
         wait_until(lambda: " ready." in process.log(), timeout=30,
                    what=f"{name} to be ready", logs=[process])
         return process
@@ -223,14 +185,15 @@ def stale_deals(count: int, *, owner_prefix: str) -> list:
     return deals
 
 
-def publish(broker: RedisServer, task_name: str):
-    """Queue a task on the private Redis, as beat would. Through an app of its own: OSP's
-    app in this process keeps its broker and result backend for the other tests."""
+def publish(broker: RedisServer, task_name: str) -> str:
+    """Queue a task on the private Redis, as beat would, and return its id. Through an app
+    of its own: OSP's app in this process keeps its broker and result backend for the
+    other tests."""
     from celery import Celery
 
     publisher = Celery("test-publisher", broker=broker.url, set_as_current=False)
     try:
-        publisher.send_task(task_name)
+        return publisher.send_task(task_name).id
     finally:
         publisher.close()
 

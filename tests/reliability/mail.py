@@ -3,7 +3,9 @@
 Django's file-based backend, one file per message in $OSP_TEST_MAIL_DIR, so a test counts
 the e-mails really sent. With $OSP_TEST_MAIL_PAUSE_AT=N it stops, once, just before
 writing the Nth message: it writes its pid to a `paused` file beside the mail directory
-and sleeps, so the test can kill the worker at that exact point of the task.
+and sleeps, so the test can kill the worker at that exact point of the task. With
+$OSP_TEST_MAIL_DELAY=S each message takes S seconds, so a task keeps its worker busy
+long enough for the broker to go away under it.
 """
 
 import os
@@ -29,4 +31,5 @@ class FileBackend(filebased.EmailBackend):
                 len(list(Path(self.file_path).glob("*.eml"))) + 1 == pause_at:
             marker.write_text(str(os.getpid()))
             time.sleep(300)  # until the test kills this process
+        time.sleep(float(os.environ.get("OSP_TEST_MAIL_DELAY") or 0))
         return super().send_messages(email_messages)
