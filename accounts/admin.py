@@ -2,16 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
+from accounts.signals import announce_org_chart_change
 from osp.admin import VersionedAdmin
 
 
 def _recheck(request, account):
     # The org chart feeds the stage-2 and stage-4 gates: admin edits count like any other.
-    from opportunities.selling_cycle import opportunities_recheck_account
-
-    if account is not None:
-        opportunities_recheck_account(account=account, cause=_(
-            "%(who)s edited the account's contacts in the admin") % {"who": request.user})
+    announce_org_chart_change(account, _("%(who)s edited the account's contacts in the admin")
+                              % {"who": request.user})
 
 
 @admin.register(Territory)

@@ -112,6 +112,14 @@ class Account(ExternalRecord):
     def __str__(self):
         return self.name
 
+    def soft_delete_blockers(self) -> list[str]:
+        return [_("opportunities")] if self.opportunities.exists() else []  # live ones
+
+    def soft_delete_dependents(self, now) -> None:
+        for contact in self.contacts.select_for_update():  # on_delete=CASCADE
+            contact.deleted_at = now
+            contact.save()
+
     def get_absolute_url(self):
         return reverse("account-detail", args=[self.pk])
 
@@ -152,6 +160,15 @@ class Partner(ExternalRecord):
 
     def __str__(self):
         return self.name
+
+    def soft_delete_blockers(self) -> list[str]:
+        live = self.deals.filter(opportunity__deleted_at__isnull=True)
+        return [_("opportunities")] if live.exists() else []
+
+    def soft_delete_dependents(self, now) -> None:
+        for contact in self.contacts.select_for_update():  # on_delete=CASCADE
+            contact.deleted_at = now
+            contact.save()
 
     def get_absolute_url(self):
         return reverse("partner-detail", args=[self.pk])

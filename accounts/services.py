@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
+from accounts.signals import announce_org_chart_change
 from osp import access
 from osp.concurrency import check_version, locked_copy
 from osp.models import User
@@ -104,10 +105,7 @@ def contact_create(*, user: User, **fields) -> Contact:
 
 def _recheck_deals(account, cause):
     # The org chart feeds the stage-2 and stage-4 gates (technical and business lead).
-    from opportunities.selling_cycle import opportunities_recheck_account
-
-    if account is not None:
-        opportunities_recheck_account(account=account, cause=cause)
+    announce_org_chart_change(account, cause)
 
 
 @transaction.atomic

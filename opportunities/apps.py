@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Opportunities")
+
+    def ready(self):
+        # Imported here, as Django asks: the services need the models loaded.
+        from opportunities import selling_cycle
+
+        selling_cycle.connect_signals()

@@ -236,6 +236,11 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     def __str__(self):
         return self.name
 
+    def soft_delete_dependents(self, now) -> None:
+        # A deleted deal asks nobody for anything any more.
+        self.approval_requests.filter(status=ApprovalStatus.PENDING).update(
+            status=ApprovalStatus.WITHDRAWN, updated_at=now)
+
     def get_absolute_url(self):
         return reverse("opportunity-detail", args=[self.pk])
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.signals import org_chart_changed
 from opportunities.criteria import (
     APPROVAL,
     APPROVAL_STAGE,
@@ -536,6 +537,14 @@ def opportunities_recheck_account(*, account, cause: str) -> None:
     """After a change to the account's contacts (the org chart feeds stages 2 and 4)."""
     for opp in Opportunity.objects.filter(account=account, stage__in=LIVE_CHECKED):
         opportunity_recheck(opportunity=opp, cause=cause)
+
+
+def _on_org_chart_changed(sender, *, account, cause, **kwargs):
+    opportunities_recheck_account(account=account, cause=cause)
+
+
+def connect_signals():
+    org_chart_changed.connect(_on_org_chart_changed, dispatch_uid="recheck-on-org-chart")
 
 
 def opportunities_slip_past_quarter_end(*, today=None) -> int:

@@ -120,6 +120,17 @@ class ExternalRecord(TimeStamped):
                 for n in (*cls.SYNCED_FIELDS, "source", "external_id", "deleted_at")]
         return cls._synced_attnames_cache
 
+    # Soft deletes (osp.services.record_delete) ask the record what goes with it.
+
+    def soft_delete_blockers(self) -> list[str]:
+        """The kinds of live records that still depend on this one: the soft delete is
+        refused while there are any, as on_delete=PROTECT refuses a real one."""
+        return []
+
+    def soft_delete_dependents(self, now) -> None:
+        """Delete softly, at `now`, what goes with this record (called with its row
+        locked, before it is deleted)."""
+
     def synced_fields_changed(self) -> bool:
         if self._state.adding or not hasattr(self, "_loaded"):
             return True

@@ -5,6 +5,7 @@ written here holds everywhere."""
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from osp import access
@@ -188,25 +189,10 @@ def _refuse_delete(obj, kinds):
 
 
 def _soft_delete(obj) -> None:
-    from django.utils import timezone
-
-    from accounts.models import Account, Partner
-    from opportunities.models import ApprovalRequest, ApprovalStatus, Opportunity
-
-    # The same protection as a real delete (on_delete=PROTECT), counting live rows only.
-    if isinstance(obj, Account) and obj.opportunities.exists():
-        _refuse_delete(obj, [Opportunity._meta.verbose_name_plural])
-    if isinstance(obj, Partner) and obj.deals.filter(
-            opportunity__deleted_at__isnull=True).exists():
-        _refuse_delete(obj, [Opportunity._meta.verbose_name_plural])
-    obj = locked_copy(obj)  # the feed's lock, then the row's: deleted as it is now
+    if kinds := obj.soft_delete_blockers():
+        _refuse_delete(obj, kinds)
+    obj = locked_copy(obj)  # the synced-writes lock, then the row's: deleted as it is now
     now = timezone.now()
-    if isinstance(obj, Account | Partner):
-        for contact in obj.contacts.select_for_update():  # on_delete=CASCADE
-            contact.deleted_at = now
-            contact.save()
-    if isinstance(obj, Opportunity):
-        ApprovalRequest.objects.filter(opportunity=obj, status=ApprovalStatus.PENDING).update(
-            status=ApprovalStatus.WITHDRAWN, updated_at=now)
+    obj.soft_delete_dependents(now)
     obj.deleted_at = now
     obj.save()

@@ -34,11 +34,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Account, CompanySize, Industry, Territory
+from benchmarks.machine import machine
 from forecasting.models import Category, Quota, StageCategory
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
 from opportunities.models import ExchangeRate, LeadSource, Opportunity, StageChange
 from osp import access
-from benchmarks.machine import machine
 from osp.fiscal import Period, fiscal_quarter, fiscal_year_period, parse_period
 from osp.models import Role, User
 

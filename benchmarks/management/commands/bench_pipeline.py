@@ -54,6 +54,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Partner
+from benchmarks.machine import machine
 from benchmarks.management.commands.bench_forecast import DIRECTOR
 from forecasting.models import Category, RiskRuleSetting, StageCategory
 from forecasting.risks import FROM_3, FROM_5
@@ -72,7 +73,6 @@ from opportunities.models import (
 )
 from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN
 from osp import access
-from benchmarks.machine import machine
 from osp.keyset import encode_cursor
 from osp.models import Notification, User
 from plans.models import OpportunityPlan

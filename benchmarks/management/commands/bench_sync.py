@@ -51,8 +51,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, CompanySize, Industry, Territory
-from opportunities.models import ExchangeRate, LeadSource, Opportunity
 from benchmarks.machine import machine
+from opportunities.models import ExchangeRate, LeadSource, Opportunity
 from osp.models import User
 from osp.services import user_create
 from sync.models import FeedChange, FeedHead, IntegrationClient, StoredResponse
