@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 
 from accounts.models import Account, Partner, Territory
+from accounts.selectors import territory_subtree_ids
 from forecasting.models import Category, ForecastAdjustment, Quota, StageCategory
 from opportunities.models import Opportunity, OpportunityPartner
 from osp import access
@@ -46,18 +47,6 @@ def parse_node(user: User, value: str | None) -> Node:
                                or obj.pk in access.scope_user_ids(user)):
         raise Http404
     return Node(kind, obj)
-
-
-def territory_subtree_ids(root_id: int) -> list[int]:
-    children: dict = {}
-    for pk, parent in Territory.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    ids, todo = [], [root_id]
-    while todo:
-        pk = todo.pop()
-        ids.append(pk)
-        todo.extend(children.get(pk, []))
-    return ids
 
 
 def node_opportunities(user: User, node: Node):

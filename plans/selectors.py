@@ -6,7 +6,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Account
-from forecasting.selectors import territory_subtree_ids
+from accounts.selectors import territory_subtree_ids
 from opportunities.models import LADDER, Opportunity, StageChange
 from osp.fiscal import fiscal_quarter, fiscal_year_start
 from plans.models import PLAN_SECTIONS, PlanKind
