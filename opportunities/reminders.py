@@ -1,4 +1,4 @@
-"""The selling cycle's scheduled reminders (run daily by Celery beat)."""
+"""The selling cycle's scheduled reminders (Celery beat runs them hourly; each goes once)."""
 
 import datetime
 

@@ -549,7 +549,7 @@ def connect_signals():
 
 def opportunities_slip_past_quarter_end(*, today=None) -> int:
     """Stage 7 means "closes this quarter": once the fiscal quarter in which a deal reached
-    7 is over, it moves back to 6. Safe to run any number of times (daily by Celery beat)."""
+    7 is over, it moves back to 6. Safe to run any number of times (hourly by Celery beat)."""
     quarter = fiscal_quarter(today or timezone.localdate())
     moved = 0
     for opp in Opportunity.objects.filter(stage=Stage.S7):

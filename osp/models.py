@@ -273,7 +273,7 @@ class ReminderSent(models.Model):
 
 class ReminderPolicy(models.Model):
     """The thresholds of the scheduled reminders; one row, edited by an administrator.
-    The schedule itself (daily) is in settings.CELERY_BEAT_SCHEDULE."""
+    The schedule itself (hourly) is in settings.CELERY_BEAT_SCHEDULE."""
 
     approval_wait_working_days = models.PositiveSmallIntegerField(
         _("remind approvers after this many working days"), default=2)

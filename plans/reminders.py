@@ -1,4 +1,5 @@
-"""Plan reminders (daily, Celery beat): the quarterly review and action items."""
+"""Plan reminders (hourly, Celery beat; each goes once): the quarterly review and action
+items."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
