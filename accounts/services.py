@@ -12,7 +12,6 @@ from osp.concurrency import check_version, locked_copy
 from osp.models import User
 from osp.services import (
     apply_fields,
-    check_can_change,
     check_can_create,
     check_owner,
     full_clean_and_save,
@@ -113,7 +112,7 @@ def contact_update(*, contact: Contact, user: User, expected_version: int | None
                    **fields) -> Contact:
     """Change what `fields` name (nothing else), on the row read under its lock."""
     contact = locked_copy(contact)
-    check_can_change(user, contact)
+    access.require_change(user, contact)
     check_version(contact, expected_version)
     before = contact.account
     apply_fields(contact, fields, allowed=CONTACT_FIELDS)

@@ -2,7 +2,6 @@
 osp.access, write through accounts.services."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -29,10 +28,6 @@ from osp.pages import Column, ListPage, delete_page, form_page
 def _list(request, template, page: ListPage, **extra):
     return page.render(template, {**page.context(), **extra})
 
-
-def _require_change(user, obj):
-    if not access.can_change(user, obj):
-        raise PermissionDenied(_("You may see this record but not change it."))
 
 
 # --- Territories ---------------------------------------------------------------------
@@ -79,7 +74,7 @@ def territory_detail(request, pk):
 def territory_edit(request, pk=None):
     territory = access.get_visible_or_404(request.user, Territory, pk) if pk else Territory()
     if pk:
-        _require_change(request.user, territory)
+        access.require_change(request.user, territory)
         save = lambda data: services.territory_update(territory=territory, user=request.user, **data)  # noqa: E731,E501
     else:
         access.require_add(request.user, Territory)
@@ -148,7 +143,7 @@ def account_detail(request, pk):
 def account_edit(request, pk=None):
     account = access.get_visible_or_404(request.user, Account, pk) if pk else Account()
     if pk:
-        _require_change(request.user, account)
+        access.require_change(request.user, account)
         save = lambda data: services.account_update(account=account, user=request.user, **data)  # noqa: E731,E501
     else:
         access.require_add(request.user, Account)
@@ -164,7 +159,7 @@ def account_edit(request, pk=None):
 @login_required
 def account_delete(request, pk):
     account = access.get_visible_or_404(request.user, Account, pk)
-    _require_change(request.user, account)
+    access.require_change(request.user, account)
     return delete_page(request, obj=account, success_url=reverse("account-list"), consequences=[
         _("Its %(n)d contacts are deleted with it.") % {"n": account.contacts.count()},
     ])
@@ -224,7 +219,7 @@ def contact_create(request, account_pk=None, partner_pk=None):
 @login_required
 def contact_edit(request, pk):
     contact = access.get_visible_or_404(request.user, Contact, pk)
-    _require_change(request.user, contact)
+    access.require_change(request.user, contact)
     return _contact_form_page(
         request, contact, contact.account or contact.partner,
         lambda data: services.contact_update(contact=contact, user=request.user, **data))
@@ -233,7 +228,7 @@ def contact_edit(request, pk):
 @login_required
 def contact_delete(request, pk):
     contact = access.get_visible_or_404(request.user, Contact, pk)
-    _require_change(request.user, contact)
+    access.require_change(request.user, contact)
     organisation = contact.account or contact.partner
     return delete_page(request, obj=contact, success_url=organisation.get_absolute_url(),
                        delete=lambda obj, user: services.contact_delete(contact=obj, user=user),
@@ -275,7 +270,7 @@ def partner_detail(request, pk):
 def partner_edit(request, pk=None):
     partner = access.get_visible_or_404(request.user, Partner, pk) if pk else Partner()
     if pk:
-        _require_change(request.user, partner)
+        access.require_change(request.user, partner)
         save = lambda data: services.partner_update(partner=partner, user=request.user, **data)  # noqa: E731,E501
     else:
         access.require_add(request.user, Partner)

@@ -143,7 +143,7 @@ urlpatterns = [
          name="opportunity-action-add"),
     path("action-items/<int:item_pk>/done/", plan_views.action_item_toggle,
          name="action-item-toggle"),
-    path("opportunities/<int:pk>/assessment/", plan_views.assessment,
+    path("opportunities/<int:pk>/assessment/", cycle_views.assessment,
          name="opportunity-assessment"),
 ]
 handler404 = "osp.api.not_found"

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from opportunities import selectors
-from opportunities.models import OPEN_STAGES, Activity, Stage
+from opportunities.models import PIPELINE_STAGES, Activity, Stage
 from osp import access
 
 OVERDUE_CAP = 1000  # the home page counts deals past their close date up to this
@@ -15,17 +15,17 @@ OVERDUE_CAP = 1000  # the home page counts deals past their close date up to thi
 @login_required
 def home(request):
     visible = access.opportunities_visible_to(request.user)
-    open_deals = visible.filter(stage__in=OPEN_STAGES)
-    by_stage = selectors.stage_totals(request.user, OPEN_STAGES)
+    open_deals = visible.filter(stage__in=PIPELINE_STAGES)
+    by_stage = selectors.stage_totals(request.user, PIPELINE_STAGES)
     funnel = [{"stage": s, "label": s.label, "n": by_stage.get(s.value, (0, 0))[0],
                "total": by_stage.get(s.value, (0, 0))[1]}
-              for s in Stage if s.value in OPEN_STAGES]
+              for s in Stage if s.value in PIPELINE_STAGES]
     widest = max((row["total"] for row in funnel), default=0) or 1
     for row in funnel:
         row["width"] = round(100 * row["total"] / widest, 1)
     today = timezone.localdate()
     overdue = selectors.count_visible(
-        request.user, Q(stage__in=OPEN_STAGES, expected_close_date__lt=today)
+        request.user, Q(stage__in=PIPELINE_STAGES, expected_close_date__lt=today)
         & ~Q(stage__in=[Stage.S9, Stage.S9_5, Stage.S10]), cap=OVERDUE_CAP)
     return render(request, "home.html", {
         "funnel": funnel,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forecasting.models import ForecastAdjustment, Quota, RiskRuleSetting, StageCategory
+from forecasting.models import ForecastAdjustment, Quota
 
 
 @admin.register(Quota)
@@ -8,19 +8,6 @@ class QuotaAdmin(admin.ModelAdmin):
     list_display = ("fiscal_year", "quarter", "user", "territory", "amount")
     list_filter = ("fiscal_year", "quarter")
     list_select_related = ("user", "territory")
-
-
-@admin.register(StageCategory)
-class StageCategoryAdmin(admin.ModelAdmin):
-    """Which forecast category each stage counts in, and its probability."""
-
-    list_display = ("stage", "category", "probability")
-    list_editable = ("category", "probability")
-
-
-@admin.register(RiskRuleSetting)
-class RiskRuleSettingAdmin(admin.ModelAdmin):
-    list_display = ("code", "enabled", "days")
 
 
 @admin.register(ForecastAdjustment)

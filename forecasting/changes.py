@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
-from opportunities.models import LADDER, Opportunity
+from opportunities.models import FINISHED_STAGES, LADDER, Opportunity
 from osp.fiscal import fiscal_quarter
 
 KINDS = {
@@ -55,7 +55,7 @@ def snapshot_changes(before, after, *, owners=None) -> list[Change]:
     if after is not None:
         new = _lines(after, owners)
     else:
-        qs = Opportunity.objects.exclude(stage__in=["10", "lost", "no_go"])
+        qs = Opportunity.objects.exclude(stage__in=FINISHED_STAGES)
         if owners is not None:
             qs = qs.filter(owner_id__in=owners)
         new = {r[0]: r for r in qs.values_list("pk", "owner_id", "stage", "amount_base",

@@ -15,15 +15,14 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from forecasting.models import Category, StageCategory
 from forecasting.selectors import (
     FORECAST_CATEGORIES,
     Node,
     forecast_rollup,
-    in_period,
     node_opportunities,
 )
-from opportunities.models import OpportunityPartner, Stage
+from opportunities.models import Category, OpportunityPartner, Stage, StageCategory
+from opportunities.selectors import in_period
 from osp.fiscal import Period, fiscal_quarter
 
 EXPORT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opportunities.models import Category
+
 
 class Quota(models.Model):
     """A quarter's quota, in the base currency, for a rep or a territory. The fiscal year
@@ -38,74 +40,6 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"FY{self.fiscal_year} Q{self.quarter} {self.user or self.territory}: {self.amount}"
-
-
-class Category(models.TextChoices):
-    NOT_FORECAST = "not_forecast", _("Not forecast")
-    PIPELINE = "pipeline", _("Pipeline")
-    BEST_CASE = "best_case", _("Best case")
-    COMMIT = "commit", _("Commit")
-    WON = "won", _("Won (awaiting finance)")
-    BOOKED = "booked", _("Booked")
-    OMITTED = "omitted", _("Omitted")
-
-
-# The default mapping (METHODOLOGY.md §3, §6): stage 6 = highly likely to win, 7 = closes
-# this quarter, 9.5 and 10 = finance bookings.
-DEFAULT_CATEGORIES = {
-    "lead": (Category.NOT_FORECAST, 0), "2": (Category.PIPELINE, 10),
-    "3": (Category.PIPELINE, 20), "4": (Category.PIPELINE, 30), "5": (Category.PIPELINE, 40),
-    "6": (Category.BEST_CASE, 60), "7": (Category.COMMIT, 80), "8": (Category.COMMIT, 90),
-    "9": (Category.WON, 100), "9.5": (Category.BOOKED, 100), "10": (Category.BOOKED, 100),
-    "lost": (Category.OMITTED, 0), "no_go": (Category.OMITTED, 0),
-}
-
-
-class StageCategory(models.Model):
-    """Which forecast category a stage counts in, and its default probability; one row a
-    stage, edited by an administrator."""
-
-    stage = models.CharField(_("stage"), max_length=8, unique=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    probability = models.PositiveSmallIntegerField(
-        _("probability (%)"), validators=[MaxValueValidator(100)])
-
-    class Meta:
-        verbose_name = _("stage category")
-        verbose_name_plural = _("stage categories")
-
-    def __str__(self):
-        return f"{self.stage}: {self.get_category_display()} ({self.probability}%)"
-
-    CACHE_KEY = "forecasting:stage-categories"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.forget()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.forget()
-        return result
-
-    @classmethod
-    def forget(cls):
-        from django.core.cache import cache
-
-        cache.delete(cls.CACHE_KEY)
-
-    @classmethod
-    def mapping(cls) -> dict[str, tuple[str, int]]:
-        """Stage -> (category, probability). Cached: every opportunity saved writes its
-        probability to the sync feed; saving or deleting a row clears the cache."""
-        from django.core.cache import cache
-
-        cached = cache.get(cls.CACHE_KEY)
-        if cached is None:
-            rows = {r.stage: (r.category, r.probability) for r in cls.objects.all()}
-            cached = {**DEFAULT_CATEGORIES, **rows}
-            cache.set(cls.CACHE_KEY, cached, 3600)
-        return cached
 
 
 class ForecastAdjustment(models.Model):
@@ -169,18 +103,3 @@ class SnapshotLine(models.Model):
 
     def __str__(self):
         return f"{self.snapshot_id}/{self.opportunity_id}"
-
-
-class RiskRuleSetting(models.Model):
-    """An administrator's switch and threshold for one risk rule (forecasting.risks)."""
-
-    code = models.CharField(_("rule"), max_length=40, unique=True)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("risk rule")
-        verbose_name_plural = _("risk rules")
-
-    def __str__(self):
-        return self.code

@@ -10,8 +10,9 @@ from django.http import Http404
 
 from accounts.models import Account, Partner, Territory
 from accounts.selectors import territory_subtree_ids
-from forecasting.models import Category, ForecastAdjustment, Quota, StageCategory
-from opportunities.models import Opportunity, OpportunityPartner
+from forecasting.models import ForecastAdjustment, Quota
+from opportunities.models import Category, Opportunity, OpportunityPartner, StageCategory
+from opportunities.selectors import in_period
 from osp import access
 from osp.fiscal import Period
 from osp.models import User
@@ -64,17 +65,6 @@ def node_opportunities(user: User, node: Node):
         return qs.filter(Exists(OpportunityPartner.objects.filter(
             opportunity=OuterRef("pk"), partner=node.obj)))
     return qs.filter(account=node.obj)
-
-
-def in_period(qs, period: Period, mapping: dict):
-    """Open deals by their expected close date; won deals (9, 9.5) by the date the PO came
-    in; booked deals (10) by the booking date."""
-    open_stages = [s for s, (cat, _p) in mapping.items()
-                   if cat in (Category.PIPELINE, Category.BEST_CASE, Category.COMMIT)]
-    return qs.filter(
-        Q(stage__in=open_stages, expected_close_date__range=(period.start, period.end))
-        | Q(stage__in=["9", "9.5"], won_on__range=(period.start, period.end))
-        | Q(stage="10", booked_on__range=(period.start, period.end)))
 
 
 @dataclass

@@ -7,14 +7,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from forecasting.models import (
-    Category,
-    ForecastAdjustment,
-    ForecastSnapshot,
-    SnapshotLine,
-    StageCategory,
-)
-from opportunities.models import Opportunity
+from forecasting.models import ForecastAdjustment, ForecastSnapshot, SnapshotLine
+from opportunities.models import FINISHED_STAGES, Category, Opportunity, StageCategory
 from osp import access
 from osp.models import User
 
@@ -62,7 +56,7 @@ def forecast_snapshot_take(*, user: User | None = None, label: str = "") -> Fore
     lost and no-go deals are closed and not in it). A few queries, in bulk."""
     mapping = StageCategory.mapping()
     snapshot = ForecastSnapshot.objects.create(taken_by=user, label=label)
-    rows = (Opportunity.objects.exclude(stage__in=["10", "lost", "no_go"])
+    rows = (Opportunity.objects.exclude(stage__in=FINISHED_STAGES)
             .values_list("pk", "owner_id", "stage", "amount_base", "expected_close_date")
             .iterator(chunk_size=5000))
     batch = []

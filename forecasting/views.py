@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from forecasting import selectors, services
 from forecasting.changes import snapshot_changes
-from forecasting.models import Category, ForecastSnapshot, SnapshotLine
-from forecasting.risks import flagged_deals
-from opportunities.models import LADDER, Opportunity, Stage
+from forecasting.models import ForecastSnapshot, SnapshotLine
+from opportunities.models import FINISHED_STAGES, LADDER, Category, Opportunity, Stage
+from opportunities.risks import flagged_deals
 from osp import access
 from osp.fiscal import parse_period
 from osp.models import Role, User
@@ -87,7 +87,7 @@ def forecast_page(request):
     opportunities = selectors.node_opportunities(user, node)
     # The risks of this forecast: its open deals closing in the period. (All of a
     # director's open deals, every quarter, were seconds of work on every view.)
-    open_deals = opportunities.exclude(stage__in=["10", "lost", "no_go"]).filter(
+    open_deals = opportunities.exclude(stage__in=FINISHED_STAGES).filter(
         expected_close_date__range=(period.start, period.end))
     flag_count, flagged = flagged_deals(open_deals, limit=FLAGGED_SHOWN)
     previous = ForecastSnapshot.objects.order_by("-taken_at").first()

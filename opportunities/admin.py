@@ -6,14 +6,19 @@ from opportunities.models import (
     Activity,
     ApprovalDecision,
     ApprovalRequest,
+    AssessmentQuestion,
     Attestation,
     Competitor,
+    DealPlanSettings,
     ExchangeRate,
     FinanceRecord,
     Opportunity,
     OpportunityPartner,
+    OpportunityPlan,
     OpportunityTeamMember,
+    RiskRuleSetting,
     SalesTool,
+    StageCategory,
     StageChange,
     StepGuide,
 )
@@ -144,3 +149,42 @@ class StepGuideAdmin(admin.ModelAdmin):
 
     list_display = ("step", "title_en", "title_zh")
     inlines = [SalesToolInline]
+
+
+@admin.register(DealPlanSettings)
+class DealPlanSettingsAdmin(admin.ModelAdmin):
+    """How deep a plan a deal needs, by its amount."""
+
+    list_display = ("__str__", "assessment_from", "tas_from")
+
+    def has_add_permission(self, request):
+        return not DealPlanSettings.objects.exists()
+
+
+@admin.register(AssessmentQuestion)
+class AssessmentQuestionAdmin(admin.ModelAdmin):
+    list_display = ("position", "heading", "text_en", "text_zh", "is_active")
+    list_display_links = ("text_en",)
+    list_editable = ("position", "is_active")
+    list_filter = ("heading", "is_active")
+
+
+@admin.register(OpportunityPlan)
+class OpportunityPlanAdmin(admin.ModelAdmin):
+    list_display = ("opportunity", "version", "author", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageCategory)
+class StageCategoryAdmin(admin.ModelAdmin):
+    """Which forecast category each stage counts in, and its probability."""
+
+    list_display = ("stage", "category", "probability")
+    list_editable = ("category", "probability")
+
+
+@admin.register(RiskRuleSetting)
+class RiskRuleSettingAdmin(admin.ModelAdmin):
+    list_display = ("code", "enabled", "days")

@@ -25,9 +25,14 @@ from opportunities.models import (
     ApprovalKind,
     ApprovalRequest,
     ApprovalStatus,
+    Assessment,
+    AssessmentQuestion,
     Attestation,
     DealPartnerRole,
     FinanceRecord,
+    OpportunityPlan,
+    needs_assessment,
+    required_depth,
     stage_rank,
 )
 from osp.fiscal import fiscal_quarter
@@ -54,8 +59,6 @@ class Facts:
 
     @classmethod
     def load(cls, opportunity) -> "Facts":
-        from plans.models import OpportunityPlan
-
         latest = (Attestation.objects.filter(opportunity=opportunity)
                   .values("criterion").annotate(last=Max("pk")).values("last"))
         attestations = Attestation.objects.filter(pk__in=latest).select_related("by")
@@ -116,8 +119,6 @@ def _procurement(f: Facts):
 
 def _assessment_complete(opportunity) -> bool:
     """Our own latest assessment answers every question in use."""
-    from plans.models import Assessment, AssessmentQuestion
-
     latest = (Assessment.objects.filter(opportunity=opportunity, competitor__isnull=True)
               .order_by("-pk").first())
     if latest is None:
@@ -127,8 +128,6 @@ def _assessment_complete(opportunity) -> bool:
 
 
 def _plan_at_depth(f: Facts):
-    from plans.models import needs_assessment, required_depth
-
     if f.plan is None:
         return False, ""
     depth = required_depth(f.opportunity)

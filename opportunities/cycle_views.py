@@ -11,17 +11,25 @@ from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
-from opportunities import selectors, selling_cycle
+from opportunities import selectors, selling_cycle, services
 from opportunities.models import (
+    REQUIRED_SECTIONS,
+    SECTIONS,
+    Answer,
     ApprovalRequest,
     ApprovalStatus,
+    AssessmentHeading,
+    AssessmentQuestion,
     Opportunity,
+    OpportunityPlan,
+    PlanDepth,
     SalesTool,
+    required_depth,
 )
 from osp import access
 from osp.concurrency import StaleRecord
@@ -29,8 +37,6 @@ from osp.expressions import InValues
 from osp.forms import VersionedForm
 from osp.models import Role, User
 from osp.pages import record_url, redirect_next
-from plans.models import SECTIONS, OpportunityPlan, PlanDepth, required_depth
-from plans.services import opportunity_plan_save
 
 
 def _get(request, pk):
@@ -189,7 +195,7 @@ def board(request):
                                        owner_id=int(owner) if owner.isdigit() else None)
     people = (User.objects.all() if access.reads_everything(request.user)
               else User.objects.filter(pk__in=access.scope_user_ids(request.user)))
-    from forecasting.risks import risk_flags
+    from opportunities.risks import risk_flags
 
     shown = [card.pk for col in columns for card in col["cards"]]
     flags = risk_flags(Opportunity.objects.filter(InValues(F("pk"), shown)))
@@ -226,8 +232,6 @@ def plan_edit(request, pk):
     opportunity = _get(request, pk)
     latest = opportunity.plans.order_by("-version").first()
     depth = required_depth(opportunity)
-    from plans.models import REQUIRED_SECTIONS
-
     required = REQUIRED_SECTIONS[depth]
     can_change = access.can_change(request.user, opportunity)
     form = PlanForm(request.POST or None, instance=latest, required=required)
@@ -235,7 +239,7 @@ def plan_edit(request, pk):
         if not can_change:
             raise PermissionDenied(_("You may see this opportunity but not change it."))
         try:
-            plan = (opportunity_plan_save(opportunity=opportunity, user=request.user,
+            plan = (services.opportunity_plan_save(opportunity=opportunity, user=request.user,
                                           **form.cleaned_data) if form.is_valid() else None)
         except StaleRecord as e:  # someone saved a new version after the form was opened
             form.show_conflict(e)
@@ -334,3 +338,40 @@ def sales_tool_file(request, pk):
         raise Http404
     return FileResponse(tool.file.open("rb"), as_attachment=True,
                         filename=tool.file.name.rsplit("/", 1)[-1])
+
+
+# --- The opportunity assessment ------------------------------------------------------
+
+@login_required
+def assessment(request, pk):
+    opportunity = access.get_visible_or_404(request.user, Opportunity, pk,
+                                            Opportunity.objects.select_related("account"))
+    language = get_language() or "en"
+    questions = list(AssessmentQuestion.objects.filter(is_active=True))
+    if request.method == "POST":
+        answers = {q.code: (request.POST.get(f"q-{q.code}", ""),
+                            request.POST.get(f"note-{q.code}", "")) for q in questions}
+        try:
+            services.assessment_record(opportunity=opportunity, user=request.user,
+                                       answers=answers,
+                                       competitor=request.POST.get("competitor", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.message_dict.get("competitor", [])) or _(
+                "Answer every question: yes, no or unknown."))
+        else:
+            messages.success(request, _("Assessment recorded."))
+            return redirect(opportunity)
+    history = list(opportunity.assessments.select_related("author", "competitor")
+                   .prefetch_related("answers")[:6])
+    by_assessment = {a.pk: {ans.question_id: ans for ans in a.answers.all()} for a in history}
+    rows = []
+    for q in questions:
+        rows.append({"question": q, "text": q.text(language),
+                     "past": [by_assessment[a.pk].get(q.pk) for a in history]})
+    headings = [(h, [r for r in rows if r["question"].heading == h.value])
+                for h in AssessmentHeading]
+    return render(request, "opportunities/assessment.html", {
+        "opportunity": opportunity, "headings": headings, "history": history,
+        "answers": Answer.choices,
+        "can_change": access.can_change(request.user, opportunity),
+        "competitors": opportunity.competitors.all()})

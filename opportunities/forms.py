@@ -15,7 +15,9 @@ from opportunities.models import (
     Stage,
     TeamRole,
 )
+from opportunities.selectors import in_period
 from osp import access, widgets
+from osp.fiscal import parse_period
 from osp.models import User
 
 
@@ -143,11 +145,7 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(owner_id__in=access.scope_user_ids(User(pk=int(value))))
 
     def filter_period(self, queryset, name, value):
-        from forecasting.models import StageCategory
-        from forecasting.selectors import in_period
-        from osp.fiscal import parse_period
-
-        return in_period(queryset, parse_period(value), StageCategory.mapping())
+        return in_period(queryset, parse_period(value))
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

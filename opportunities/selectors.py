@@ -16,19 +16,26 @@ from opportunities.criteria import criteria_for_stage
 from opportunities.models import (
     BACKWARD_MOVES,
     FINANCE_STAGES,
+    FORECAST_OPEN,
+    FORECAST_WON,
     LADDER,
     LOSABLE,
     NEXT_STAGE,
     NO_GO_FROM,
+    SELLING_STAGES,
+    WON_STAGES,
     ApprovalDecision,
     ApprovalKind,
     Opportunity,
     Stage,
+    StageCategory,
     StepGuide,
     stage_rank,
+    stages_in_categories,
 )
 from osp import access
 from osp.expressions import InSubquery
+from osp.fiscal import Period
 from osp.models import OwnerChange
 
 # The process step an opportunity is in: the one that produces its next stage
@@ -53,6 +60,25 @@ def step_guide(step: int) -> dict | None:
                    "url": reverse("sales-tool-file", args=[t.pk]) if t.file else ""}
                   for t in guide.tools.all()],
     }
+
+
+def in_period(qs, period: Period, mapping: dict | None = None):
+    """The deals of `qs` that count in `period`. A deal the forecast still expects counts by
+    its expected close date; a won one (a stage an administrator counts as won or booked,
+    StageCategory) by the date the PO came in, once booked by the booking date. Which
+    stages those are follows the categories; only the dates are the stages' own: stage 9
+    records the PO date (won_on), stage 10 the booking (booked_on)."""
+    mapping = mapping or StageCategory.mapping()
+    dates = (period.start, period.end)
+    expected = stages_in_categories(mapping, FORECAST_OPEN)
+    won = stages_in_categories(mapping, FORECAST_WON)
+    # A stage counted as won before the PO has no PO date: by its expected close date too.
+    expected += [s for s in won if s in SELLING_STAGES]
+    by_po = [s for s in won if s in WON_STAGES and s != Stage.S10]
+    return qs.filter(
+        Q(stage__in=expected, expected_close_date__range=dates)
+        | Q(stage__in=by_po, won_on__range=dates)
+        | Q(stage__in=[s for s in won if s == Stage.S10], booked_on__range=dates))
 
 
 def stage_panel(opportunity, user) -> dict:

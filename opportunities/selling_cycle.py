@@ -44,6 +44,7 @@ from opportunities.models import (
     FinanceRecord,
     HowChanged,
     Opportunity,
+    OpportunityPlan,
     ServicesHandover,
     Stage,
     StageChange,
@@ -417,8 +418,7 @@ def _attestable(opportunity, user, code):
     if criterion is None or criterion.kind != ATTESTED:
         raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
                                               "confirms.") % {"code": code}})
-    if not _may_work(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    access.require_change(user, opportunity)
     return criterion
 
 
@@ -596,8 +596,7 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
                      resource_type: str = "", meeting_date=None) -> ApprovalRequest:
     """Ask the manager to approve a stage-gating decision or to lend a resource. What is
     approved (amount, quote, terms, plan version) is recorded with the request."""
-    if not _may_work(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    access.require_change(user, opportunity)
     if kind not in ApprovalKind.values:
         raise ValidationError({"kind": _("Unknown kind of approval.")})
     _refuse_null_characters(comment=comment, resource_type=resource_type)
@@ -615,8 +614,6 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
             short_notice = (meeting_date - timezone.localdate()).days < 14
     if errors:
         raise ValidationError(errors)
-    from plans.models import OpportunityPlan
-
     plan = OpportunityPlan.objects.filter(opportunity=opportunity).order_by("-version").first()
     if kind == ApprovalKind.OPPORTUNITY_PLAN and plan is None:
         raise ValidationError({"kind": _("Write the opportunity plan before asking for its "
@@ -710,8 +707,7 @@ def win_loss_record(*, opportunity: Opportunity, user: User, why: str, repeat_or
                     against: str = "") -> WinLossAnalysis:
     """Write the deal's win/loss analysis (again, if there is one). Validated whole before
     anything is written; the competitor it names is added with it, in one transaction."""
-    if not _may_work(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    access.require_change(user, opportunity)
     if not (opportunity.is_won or opportunity.stage == Stage.LOST):
         raise ValidationError(_("A win/loss analysis is written once the deal is won or "
                                 "lost."))
@@ -732,8 +728,7 @@ def handover_record(*, opportunity: Opportunity, user: User, scope: str,
                     acceptance_terms: str, services_owner: User) -> ServicesHandover:
     """Write the deal's hand-over to professional services (again, if there is one),
     validated before anything is written."""
-    if not _may_work(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
+    access.require_change(user, opportunity)
     if not opportunity.is_won:
         raise ValidationError(_("The services hand-over follows a won deal (stage 9 on)."))
     fields = {"scope": scope, "acceptance_terms": acceptance_terms,

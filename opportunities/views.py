@@ -3,7 +3,7 @@ opportunities.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
-from forecasting.risks import opportunity_risks
 from opportunities import cycle_views, selectors, services
 from opportunities.forms import (
     ActivityForm,
@@ -22,6 +21,7 @@ from opportunities.forms import (
     TeamMemberForm,
 )
 from opportunities.models import Opportunity, ResourceType
+from opportunities.risks import opportunity_risks
 from osp import access
 from osp.pages import Column, ListPage, delete_page, form_page
 
@@ -55,10 +55,6 @@ def _get(request, pk):
         Opportunity.objects.select_related("account", "owner").prefetch_related(
             "team_members__user", "deal_partners__partner", "competitors"))
 
-
-def _require_change(request, opportunity):
-    if not access.can_change(request.user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
 
 
 @login_required
@@ -101,7 +97,7 @@ def _action_item_form(opportunity):
 def opportunity_edit(request, pk=None, account_pk=None):
     if pk:
         opportunity = _get(request, pk)
-        _require_change(request, opportunity)
+        access.require_change(request.user, opportunity)
     else:
         opportunity, account = Opportunity(), None
         if account_pk:
@@ -126,7 +122,7 @@ def opportunity_edit(request, pk=None, account_pk=None):
 @login_required
 def opportunity_delete(request, pk):
     opportunity = _get(request, pk)
-    _require_change(request, opportunity)
+    access.require_change(request.user, opportunity)
     return delete_page(request, obj=opportunity, success_url=reverse("opportunity-list"),
                        consequences=[_("Its team, partners and activities are deleted with "
                                        "it.")])
@@ -150,7 +146,7 @@ def _change_related(request, opportunity, **lists):
 @require_POST
 def team_add(request, pk):
     opportunity = _get(request, pk)
-    _require_change(request, opportunity)
+    access.require_change(request.user, opportunity)
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a colleague and a role."))
@@ -164,7 +160,7 @@ def team_add(request, pk):
 @require_POST
 def team_remove(request, pk, user_pk):
     opportunity = _get(request, pk)
-    _require_change(request, opportunity)
+    access.require_change(request.user, opportunity)
     team = [{"user": m.user, "role": m.role} for m in opportunity.team_members.all()
             if m.user_id != user_pk]
     return _change_related(request, opportunity, team=team)
@@ -174,7 +170,7 @@ def team_remove(request, pk, user_pk):
 @require_POST
 def partner_add(request, pk):
     opportunity = _get(request, pk)
-    _require_change(request, opportunity)
+    access.require_change(request.user, opportunity)
     form = DealPartnerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a partner and its role on the deal."))
@@ -189,7 +185,7 @@ def partner_add(request, pk):
 @require_POST
 def partner_remove(request, pk, link_pk):
     opportunity = _get(request, pk)
-    _require_change(request, opportunity)
+    access.require_change(request.user, opportunity)
     partners = [{"partner": p.partner, "role": p.role} for p in opportunity.deal_partners.all()
                 if p.pk != link_pk]
     return _change_related(request, opportunity, partners=partners)

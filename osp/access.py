@@ -204,6 +204,14 @@ def can_change(user: User, obj) -> bool:
     raise TypeError(f"no change rule for {type(obj).__name__}")
 
 
+def require_change(user: User, obj) -> None:
+    """can_change, or PermissionDenied: the one refusal of a change to a record `user`
+    may see (a 403: it exists, they know)."""
+    if not can_change(user, obj):
+        raise PermissionDenied(_("You may see this %(record)s but not change it.")
+                               % {"record": obj._meta.verbose_name})
+
+
 def _account_workable(user: User) -> Q:
     return _account_changeable(user) | Q(Exists(
         Opportunity.objects.filter(_opportunity_in_scope(user), account_id=OuterRef("pk"))))

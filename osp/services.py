@@ -53,10 +53,6 @@ def apply_fields(obj, fields: dict, *, allowed: tuple[str, ...]):
         setattr(obj, name, value)
 
 
-def check_can_change(user: User, obj) -> None:
-    if not access.can_change(user, obj):
-        raise PermissionDenied(_("You may see this record but not change it."))
-
 
 def check_can_create(user: User, model) -> None:
     if not access.can_create(user, model):
@@ -112,7 +108,7 @@ def record_update(obj, fields: dict, *, allowed: tuple[str, ...], user: User,
     rules), only `fields` applied, then `save(copy)` (validates and saves) and a change
     of owner kept in its history. Returns the saved copy."""
     obj = locked_copy(obj)
-    check_can_change(user, obj)
+    access.require_change(user, obj)
     if hasattr(obj, "version"):
         check_version(obj, expected_version)
     handed_over = "owner" in fields and getattr(fields["owner"], "pk", None) != obj.owner_id
@@ -171,7 +167,7 @@ def record_delete(*, obj, user: User) -> None:
 
     from osp.models import ExternalRecord
 
-    check_can_change(user, obj)
+    access.require_change(user, obj)
     if isinstance(obj, ExternalRecord):
         _soft_delete(obj)
         return

@@ -1,25 +1,16 @@
 from django.contrib import admin
 
-from plans.models import AssessmentQuestion, OpportunityPlan, Plan, PlanSettings, PlanVersion
+from plans.models import Plan, PlanSettings, PlanVersion
 
 
 @admin.register(PlanSettings)
 class PlanSettingsAdmin(admin.ModelAdmin):
-    """Plan depth thresholds and the quarterly review's grace and escalation."""
+    """The quarterly review's grace and escalation."""
 
-    list_display = ("__str__", "assessment_from", "tas_from", "review_grace_days",
-                    "escalate_after_days")
+    list_display = ("__str__", "review_grace_days", "escalate_after_days")
 
     def has_add_permission(self, request):
         return not PlanSettings.objects.exists()
-
-
-@admin.register(AssessmentQuestion)
-class AssessmentQuestionAdmin(admin.ModelAdmin):
-    list_display = ("position", "heading", "text_en", "text_zh", "is_active")
-    list_display_links = ("text_en",)
-    list_editable = ("position", "is_active")
-    list_filter = ("heading", "is_active")
 
 
 @admin.register(Plan)
@@ -37,12 +28,4 @@ class PlanVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OpportunityPlan)
-class OpportunityPlanAdmin(admin.ModelAdmin):
-    list_display = ("opportunity", "version", "author", "created_at")
-
-    def has_change_permission(self, request, obj=None):
         return False

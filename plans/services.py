@@ -1,109 +1,24 @@
-"""Writes to plans: the opportunity plan (versioned, feeds the stage-3 gate), the
-opportunity assessment, territory/account/partner plans with their review by the manager,
-and action items."""
+"""Writes to plans: territory/account/partner plans with their review by the manager, and
+action items. (The deal plan and assessment, which feed the stage-3 gate, are written in
+opportunities.services.)"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opportunities.models import Competitor
 from osp import access
-from osp.concurrency import StaleRecord, locked_copy
+from osp.concurrency import StaleRecord
 from osp.fiscal import fiscal_quarter
 from osp.models import User
 from osp.reminders import notify
-from osp.validators import null_character_errors
 from plans.models import (
-    SECTIONS,
-    Answer,
-    Assessment,
-    AssessmentAnswer,
-    AssessmentQuestion,
-    OpportunityPlan,
     Plan,
     PlanKind,
     PlanSettings,
     PlanStatus,
     PlanVersion,
 )
-
-
-def _check_opportunity(user, opportunity):
-    if not access.can_change(user, opportunity):
-        raise PermissionDenied(_("You may see this opportunity but not change it."))
-
-
-@transaction.atomic
-def opportunity_plan_save(*, opportunity, user, expected_version: int | None = None,
-                          **sections) -> OpportunityPlan:
-    """Save the plan as a new version when anything changed; sections not named keep the
-    latest version's text. StaleRecord if `expected_version` (the version the writer
-    read, 0 for none) is no longer the latest. A new version of an approved plan is a
-    material change: the stage-3 approval no longer counts until it is approved again
-    (the deal is moved back or flagged accordingly)."""
-    from opportunities.selling_cycle import opportunity_recheck
-
-    _check_opportunity(user, opportunity)
-    unknown = sorted(set(sections) - set(SECTIONS))
-    if unknown:
-        raise ValidationError({n: _("This field cannot be written here.") for n in unknown})
-    # The deal's row lock orders writers of its plan, the first version's included.
-    locked_copy(opportunity)
-    latest = (OpportunityPlan.objects.filter(opportunity=opportunity)
-              .order_by("-version").first())
-    current = latest.version if latest else 0
-    if expected_version is not None and expected_version != current and latest is not None:
-        raise StaleRecord(latest, expected=expected_version, current=current)
-    values = {name: (sections.get(name, getattr(latest, name, "") if latest else "") or "")
-              .strip() for name in SECTIONS}
-    if latest is not None and all(getattr(latest, n) == v for n, v in values.items()):
-        return latest
-    plan = OpportunityPlan.objects.create(
-        opportunity=opportunity, author=user,
-        version=(latest.version + 1) if latest else 1, **values)
-    opportunity_recheck(opportunity=opportunity,
-                        cause=_("%(who)s saved version %(v)d of the plan") % {
-                            "who": user, "v": plan.version})
-    return plan
-
-
-@transaction.atomic
-def assessment_record(*, opportunity, user, answers: dict, competitor: str = "") -> Assessment:
-    """Answer the assessment questions (code -> (answer, note)) for us, or as we judge the
-    competitor named `competitor` (added to the competitors if new). Every question in use
-    must be answered; a new record each time. Nothing is written, the competitor neither,
-    unless the user may change the opportunity and every answer is valid."""
-    from opportunities.selling_cycle import opportunity_recheck
-
-    _check_opportunity(user, opportunity)
-    questions = {q.code: q for q in AssessmentQuestion.objects.filter(is_active=True)}
-    errors = {}
-    for code in questions:
-        answer, note = answers.get(code) or ("", "")
-        if answer not in Answer.values:
-            errors[code] = _("Answer yes, no or unknown.")
-        elif refused := null_character_errors({code: note}):
-            errors.update(refused)
-    unknown = sorted(set(answers) - set(questions))
-    for code in unknown:
-        errors[code] = _("Unknown question.")
-    name = (competitor or "").strip()
-    if name and (refused := Competitor.name_errors(name)):
-        errors["competitor"] = refused
-    if errors:
-        raise ValidationError(errors)
-    judged = Competitor.objects.get_or_create(name=name)[0] if name else None
-    assessment = Assessment.objects.create(opportunity=opportunity, competitor=judged,
-                                           stage=opportunity.stage, author=user)
-    AssessmentAnswer.objects.bulk_create(
-        AssessmentAnswer(assessment=assessment, question=questions[code],
-                         answer=answers[code][0], note=(answers[code][1] or "")[:500])
-        for code in questions)
-    opportunity_recheck(opportunity=opportunity, cause=_("%(who)s recorded an assessment")
-                        % {"who": user})
-    return assessment
-
 
 # --- Territory, account and partner plans --------------------------------------------
 
@@ -264,7 +179,7 @@ def _check_item_parent(user, plan=None, opportunity=None):
     if plan is not None:
         _check_plan_writer(user, plan)
     elif opportunity is not None:
-        _check_opportunity(user, opportunity)
+        access.require_change(user, opportunity)
     else:
         raise ValidationError(_("An action item belongs to a plan or an opportunity."))
 

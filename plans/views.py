@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, Partner, Territory
@@ -22,9 +22,6 @@ from plans import selectors, services
 from plans.models import (
     PLAN_SECTIONS,
     ActionItem,
-    Answer,
-    AssessmentHeading,
-    AssessmentQuestion,
     Plan,
     PlanKind,
     PlanStatus,
@@ -300,42 +297,3 @@ def action_item_toggle(request, item_pk):
     services.action_item_set_done(user=request.user, item=item,
                                   done=request.POST.get("done") == "1")
     return redirect_next(request, parent)
-
-
-# --- The opportunity assessment ------------------------------------------------------
-
-@login_required
-def assessment(request, pk):
-    opportunity = access.get_visible_or_404(request.user, Opportunity, pk,
-                                            Opportunity.objects.select_related("account"))
-    language = get_language() or "en"
-    questions = list(AssessmentQuestion.objects.filter(is_active=True))
-    if request.method == "POST":
-        answers = {q.code: (request.POST.get(f"q-{q.code}", ""),
-                            request.POST.get(f"note-{q.code}", "")) for q in questions}
-        try:
-            services.assessment_record(opportunity=opportunity, user=request.user,
-                                       answers=answers,
-                                       competitor=request.POST.get("competitor", ""))
-        except ValidationError as e:
-            messages.error(request, " ".join(e.message_dict.get("competitor", [])) or _(
-                "Answer every question: yes, no or unknown."))
-        else:
-            messages.success(request, _("Assessment recorded."))
-            return redirect(opportunity)
-    history = list(opportunity.assessments.select_related("author", "competitor")
-                   .prefetch_related("answers")[:6])
-    by_assessment = {a.pk: {ans.question_id: ans for ans in a.answers.all()} for a in history}
-    rows = []
-    for q in questions:
-        rows.append({"question": q, "text": q.text(language),
-                     "past": [by_assessment[a.pk].get(q.pk) for a in history]})
-    headings = [(h, [r for r in rows if r["question"].heading == h.value])
-                for h in AssessmentHeading]
-    return render(request, "plans/assessment.html", {
-        "opportunity": opportunity, "headings": headings, "history": history,
-        "answers": Answer.choices,
-        "can_change": access.can_change(request.user, opportunity),
-        "competitors": opportunity.competitors.all()})
-
-

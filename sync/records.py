@@ -137,7 +137,7 @@ def to_wire_many(objs) -> list[dict]:
     objs = list(objs)
     probabilities = None
     if any(isinstance(o, Opportunity) for o in objs):
-        from forecasting.models import StageCategory
+        from opportunities.models import StageCategory
 
         probabilities = StageCategory.mapping()
     return [to_wire(o, probabilities=probabilities) for o in objs]
@@ -163,7 +163,7 @@ def to_wire(obj: models.Model, *, probabilities: dict | None = None) -> dict:
             data[ref.name] = target.external_id if same_source and target.external_id else None
     if isinstance(obj, Opportunity):
         if probabilities is None:
-            from forecasting.models import StageCategory
+            from opportunities.models import StageCategory
 
             probabilities = StageCategory.mapping()
         data.update(stage=obj.stage, stage_label=_stage_labels().get(obj.stage, obj.stage),

@@ -18,19 +18,17 @@ from accounts.models import Account, Contact, Partner, Territory
 from forecasting.services import forecast_snapshot_take
 from opportunities import selling_cycle as cycle
 from opportunities.criteria import BY_CODE
-from opportunities.models import Competitor, Opportunity
-from opportunities.services import activity_log, opportunity_update
-from osp.fiscal import fiscal_quarter
-from osp.models import User
-from plans.models import SECTIONS, AssessmentQuestion, PlanKind
-from plans.services import (
-    action_item_add,
+from opportunities.models import SECTIONS, AssessmentQuestion, Competitor, Opportunity
+from opportunities.services import (
+    activity_log,
     assessment_record,
     opportunity_plan_save,
-    plan_create,
-    plan_save,
-    plan_submit,
+    opportunity_update,
 )
+from osp.fiscal import fiscal_quarter
+from osp.models import User
+from plans.models import PlanKind
+from plans.services import action_item_add, plan_create, plan_save, plan_submit
 from tests.factories import OpportunityFactory, TerritoryFactory
 from tests.selling_cycle.conftest import Walker, make_deal
 

@@ -49,8 +49,8 @@ def book(people, settings):
 @pytest.fixture
 def walker_for_book(people, book):
     """Writes the opportunity plan of the book's stage-3 deal."""
-    from plans.models import SECTIONS
-    from plans.services import opportunity_plan_save
+    from opportunities.models import SECTIONS
+    from opportunities.services import opportunity_plan_save
 
     class Planner:
         def plan(self):

@@ -18,9 +18,9 @@ from forecasting.export import (
     export_filename,
     forecast_workbook,
 )
-from forecasting.models import Category, ForecastAdjustment, Quota
+from forecasting.models import ForecastAdjustment, Quota
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
-from opportunities.models import OpportunityPartner, Stage
+from opportunities.models import Category, OpportunityPartner, Stage
 from osp.fiscal import Period, fiscal_quarter, parse_period
 from osp.models import User
 from tests.factories import (

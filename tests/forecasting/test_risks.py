@@ -5,9 +5,8 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import BuyingRole
-from forecasting.models import RiskRuleSetting
-from forecasting.risks import flagged_deals, opportunity_risks, risk_flags
-from opportunities.models import Activity, Competitor, Opportunity
+from opportunities.models import Activity, Competitor, Opportunity, RiskRuleSetting
+from opportunities.risks import flagged_deals, opportunity_risks, risk_flags
 from opportunities.services import opportunity_update
 from tests.factories import ContactFactory
 from tests.forecasting.conftest import place
@@ -98,7 +97,7 @@ def test_flagged_deals_counts_them_all_and_lists_the_largest(people, book,
 
 
 def test_flagged_deals_with_every_rule_off(people, book):
-    from forecasting.risks import RULES
+    from opportunities.risks import RULES
 
     RiskRuleSetting.objects.bulk_create(RiskRuleSetting(code=r.code, enabled=False)
                                         for r in RULES)

@@ -8,9 +8,10 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from forecasting.models import Category, ForecastAdjustment, Quota
+from forecasting.models import ForecastAdjustment, Quota
 from forecasting.selectors import Node, forecast_rollup, parse_node
 from forecasting.services import forecast_adjust
+from opportunities.models import Category
 from osp.fiscal import fiscal_quarter, parse_period
 from tests.forecasting.conftest import place
 

@@ -8,8 +8,10 @@ from rest_framework.test import APIClient
 
 from forecasting.models import ForecastAdjustment
 from forecasting.services import forecast_adjust
-from plans.models import OpportunityPlan, Plan
-from plans.services import opportunity_plan_save, plan_create, plan_save
+from opportunities.models import OpportunityPlan
+from opportunities.services import opportunity_plan_save
+from plans.models import Plan
+from plans.services import plan_create, plan_save
 from tests.factories import AccountFactory, OpportunityFactory
 from tests.integrity.test_stale_forms import _form_fields
 

@@ -676,9 +676,9 @@ def build_world():
     for manager_a's decision."""
     from forecasting.services import forecast_snapshot_take
     from opportunities import selling_cycle as cycle
+    from opportunities.models import AssessmentQuestion
     from osp.fiscal import parse_period
     from plans import services as plans
-    from plans.models import AssessmentQuestion
     from sync.services import integration_client_create
     from tests.conftest import make_people
     from tests.factories import (

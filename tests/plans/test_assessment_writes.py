@@ -4,9 +4,8 @@ person may change the deal and every answer is valid (issue 15)."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from opportunities.models import Competitor
-from plans.models import Assessment, AssessmentQuestion
-from plans.services import assessment_record
+from opportunities.models import Assessment, AssessmentQuestion, Competitor
+from opportunities.services import assessment_record
 from tests.factories import AccountFactory, OpportunityFactory
 
 

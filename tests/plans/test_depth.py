@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from opportunities.models import ExchangeRate
+from opportunities.models import DealPlanSettings, ExchangeRate, PlanDepth, required_depth
 from opportunities.services import opportunity_create
-from plans.models import PlanDepth, PlanSettings, required_depth
 from tests.factories import AccountFactory
 
 
@@ -41,7 +40,7 @@ def test_named_or_strategic_accounts_need_the_full_plan(people, flag):
 
 
 def test_thresholds_are_the_admins_to_change(people):
-    PlanSettings.objects.create(assessment_from=Decimal("10000"), tas_from=Decimal("20000"))
+    DealPlanSettings.objects.create(assessment_from=Decimal("10000"), tas_from=Decimal("20000"))
     account = AccountFactory(owner=people.rep_a)
     opp = opportunity_create(user=people.rep_a, account=account, name="x",
                              amount=Decimal("25000"), expected_close_date="2027-01-01")
@@ -49,8 +48,8 @@ def test_thresholds_are_the_admins_to_change(people):
 
 
 def test_the_stage_3_gate_needs_a_complete_assessment_from_50k(people, walker):
-    from plans.models import AssessmentQuestion
-    from plans.services import assessment_record
+    from opportunities.models import AssessmentQuestion
+    from opportunities.services import assessment_record
 
     walker.plan(assess=False)  # every written section, no assessment yet (a USD 80K deal)
     result = walker.opp.evaluation().results["3.plan"]
@@ -64,7 +63,7 @@ def test_the_stage_3_gate_needs_a_complete_assessment_from_50k(people, walker):
 def test_an_incomplete_assessment_is_refused(people, walker):
     from django.core.exceptions import ValidationError
 
-    from plans.services import assessment_record
+    from opportunities.services import assessment_record
 
     with pytest.raises(ValidationError):
         assessment_record(opportunity=walker.opp, user=people.rep_a, answers={})

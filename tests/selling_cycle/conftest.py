@@ -6,11 +6,9 @@ from django.utils import timezone
 
 from accounts.models import BuyingRole, PartnerType
 from opportunities import selling_cycle as cycle
-from opportunities.models import Opportunity
-from opportunities.services import opportunity_update
+from opportunities.models import SECTIONS, AssessmentQuestion, Opportunity
+from opportunities.services import assessment_record, opportunity_plan_save, opportunity_update
 from osp.fiscal import fiscal_quarter
-from plans.models import SECTIONS, AssessmentQuestion
-from plans.services import assessment_record, opportunity_plan_save
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, PartnerFactory
 
 

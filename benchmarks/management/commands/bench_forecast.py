@@ -35,9 +35,17 @@ from django.utils import timezone
 
 from accounts.models import Account, CompanySize, Industry, Territory
 from benchmarks.machine import machine
-from forecasting.models import Category, Quota, StageCategory
+from forecasting.models import Quota
 from forecasting.selectors import FORECAST_CATEGORIES, Node, forecast_rollup
-from opportunities.models import ExchangeRate, LeadSource, Opportunity, StageChange
+from opportunities.models import (
+    SELLING_STAGES,
+    Category,
+    ExchangeRate,
+    LeadSource,
+    Opportunity,
+    StageCategory,
+    StageChange,
+)
 from osp import access
 from osp.fiscal import Period, fiscal_quarter, fiscal_year_period, parse_period
 from osp.models import Role, User
@@ -81,7 +89,7 @@ STAGE_WEIGHTS = {
     "10": 30.0, "lost": 40.0, "no_go": 12.5, "9.5": 1.0, "9": 1.5,
     "lead": 4.0, "2": 3.0, "3": 2.2, "4": 1.8, "5": 1.4, "6": 1.1, "7": 0.9, "8": 0.6,
 }
-OPEN = {"lead", "2", "3", "4", "5", "6", "7", "8"}
+OPEN = set(SELLING_STAGES)
 BUDGETED = {"3", "4", "5", "6", "7", "8", "9", "9.5", "10"}
 QUOTED = {"6", "7", "8", "9", "9.5", "10"}
 WON = {"9", "9.5", "10"}

@@ -56,26 +56,28 @@ from django.utils import timezone
 from accounts.models import Account, Contact, Partner
 from benchmarks.machine import machine
 from benchmarks.management.commands.bench_forecast import DIRECTOR
-from forecasting.models import Category, RiskRuleSetting, StageCategory
-from forecasting.risks import FROM_3, FROM_5
-from forecasting.risks import OPEN as RISK_OPEN
 from opportunities import selling_cycle
 from opportunities.models import (
+    SELLING_STAGES,
     Activity,
     ApprovalRequest,
     Attestation,
+    Category,
     Competitor,
     Opportunity,
     OpportunityPartner,
+    OpportunityPlan,
     OpportunityTeamMember,
+    RiskRuleSetting,
     Stage,
+    StageCategory,
     WinLossAnalysis,
 )
+from opportunities.risks import FROM_3, FROM_5
 from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN
 from osp import access
 from osp.keyset import encode_cursor
 from osp.models import Notification, User
-from plans.models import OpportunityPlan
 
 GOAL_QUERIES = 10
 GOAL_RATIO = 2.0
@@ -288,7 +290,7 @@ class Command(BaseCommand):
             "people": len(access.scope_user_ids(user)),
             "all": visible.count(),
             "open": visible.exclude(stage__in=CLOSED).count(),
-            "selling": visible.filter(stage__in=RISK_OPEN).count(),
+            "selling": visible.filter(stage__in=SELLING_STAGES).count(),
         }
 
     # --- Pages --------------------------------------------------------------------------
@@ -360,7 +362,7 @@ class Command(BaseCommand):
         commit = [s for s, (c, _p) in StageCategory.mapping().items() if c == Category.COMMIT]
         self._rows(cur, RISKS_SQL, {
             "shown": [c[0] for c in cards], "commit": commit, "from_5": FROM_5,
-            "from_3": FROM_3, "open": RISK_OPEN,
+            "from_3": FROM_3, "open": SELLING_STAGES,
             "plan_cutoff": now - timedelta(days=days("stale_plan", 30)),
             "activity_cutoff": today - timedelta(days=days("no_activity", 30)),
             "win_loss_cutoff": now - timedelta(days=days("no_win_loss", 14))})
@@ -500,7 +502,8 @@ class Command(BaseCommand):
     def _export_period(self, director):
         """From the start of this fiscal year, whole quarters until the director's export
         holds EXPORT_ROWS rows: no single fiscal period of the data set is that large."""
-        from forecasting.selectors import Node, in_period, node_opportunities
+        from forecasting.selectors import Node, node_opportunities
+        from opportunities.selectors import in_period
         from osp.fiscal import Period, fiscal_quarter, fiscal_year_start
 
         mapping = StageCategory.mapping()

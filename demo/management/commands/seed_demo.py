@@ -22,25 +22,25 @@ from accounts.models import (
 from accounts.services import account_create, contact_create, partner_create, territory_create
 from opportunities import selling_cycle as cycle
 from opportunities.models import (
+    SECTIONS,
     ActivityKind,
+    AssessmentQuestion,
     DealPartnerRole,
     ExchangeRate,
     LeadSource,
     TeamRole,
 )
-from opportunities.services import activity_log, opportunity_create, opportunity_update
+from opportunities.services import (
+    activity_log,
+    assessment_record,
+    opportunity_create,
+    opportunity_plan_save,
+    opportunity_update,
+)
 from osp.fiscal import fiscal_quarter
 from osp.models import Notification, Role, User
 from osp.services import user_create
-from plans.models import SECTIONS, AssessmentQuestion
-from plans.services import (
-    assessment_record,
-    opportunity_plan_save,
-    plan_create,
-    plan_decide,
-    plan_save,
-    plan_submit,
-)
+from plans.services import plan_create, plan_decide, plan_save, plan_submit
 
 DEMO_PASSWORD = "osp-demo"
 

@@ -30,12 +30,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.models import BuyingRole, Contact
-from forecasting.models import Category, RiskRuleSetting, StageCategory
-from opportunities.models import Activity, Attestation, Opportunity, WinLossAnalysis
+from opportunities.models import (
+    SELLING_STAGES,
+    WON_STAGES,
+    Activity,
+    Attestation,
+    Category,
+    Opportunity,
+    OpportunityPlan,
+    RiskRuleSetting,
+    Stage,
+    StageCategory,
+    WinLossAnalysis,
+    stages_from,
+)
 
-FROM_5 = ["5", "6", "7", "8", "9", "9.5", "10"]
-FROM_3 = ["3", "4", "5", "6", "7", "8"]
-OPEN = ["lead", "2", "3", "4", "5", "6", "7", "8"]
+FROM_5 = stages_from("5")
+FROM_3 = [s for s in SELLING_STAGES if s in stages_from("3")]  # 3 .. 8
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,10 @@ def _quote_before_5(days, today):
 
 
 def _close_date_pushed(days, today):
-    return Q(stage__in=OPEN, close_date_pushes__gte=2)
+    return Q(stage__in=SELLING_STAGES, close_date_pushes__gte=2)
 
 
 def _stale_plan(days, today):
-    from plans.models import OpportunityPlan
-
     # "The latest plan is older than the cutoff, or there is none" is "no plan since".
     cutoff = timezone.now() - datetime.timedelta(days=days)
     recent = OpportunityPlan.objects.filter(opportunity_id=OuterRef("pk"),
@@ -86,13 +95,13 @@ def _stale_plan(days, today):
 def _no_activity(days, today):
     cutoff = today - datetime.timedelta(days=days)
     recent = Activity.objects.filter(opportunity_id=OuterRef("pk"), occurred_on__gte=cutoff)
-    return Q(stage__in=OPEN) & ~Exists(recent)
+    return Q(stage__in=SELLING_STAGES) & ~Exists(recent)
 
 
 def _no_win_loss(days, today):
     cutoff = timezone.now() - datetime.timedelta(days=days)
     analysis = WinLossAnalysis.objects.filter(opportunity_id=OuterRef("pk"))
-    return Q(stage__in=["9", "9.5", "10", "lost"], stage_entered_at__lt=cutoff) & ~Exists(
+    return Q(stage__in=[*WON_STAGES, Stage.LOST], stage_entered_at__lt=cutoff) & ~Exists(
         analysis)
 
 

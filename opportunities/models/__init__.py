@@ -10,6 +10,34 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Partner
+
+# The app's models are in this package: the deal and its selling cycle here, the deal plan
+# and assessment in deal_plan.py, the forecast category of each stage in
+# stage_categories.py, the risk rules' settings in risk_rules.py (all re-exported, so
+# `opportunities.models` names them all).
+from opportunities.models.deal_plan import (  # noqa: F401 (re-exported)
+    REQUIRED_SECTIONS,
+    SECTIONS,
+    Answer,
+    Assessment,
+    AssessmentAnswer,
+    AssessmentHeading,
+    AssessmentQuestion,
+    DealPlanSettings,
+    OpportunityPlan,
+    PlanDepth,
+    needs_assessment,
+    required_depth,
+)
+from opportunities.models.risk_rules import RiskRuleSetting  # noqa: F401 (re-exported)
+from opportunities.models.stage_categories import (  # noqa: F401 (re-exported)
+    DEFAULT_CATEGORIES,
+    FORECAST_OPEN,
+    FORECAST_WON,
+    Category,
+    StageCategory,
+    stages_in_categories,
+)
 from osp.models import ExternalRecord, TimeStamped
 from osp.uploads import UploadedFileValidator
 from osp.validators import prohibit_null_characters
@@ -34,7 +62,6 @@ class Stage(models.TextChoices):
     NO_GO = "no_go", _("No-go")
 
 
-OPEN_STAGES = [s.value for s in Stage if s not in (Stage.LOST, Stage.NO_GO)]
 STAGE_VALUES = frozenset(Stage.values)
 
 
@@ -42,7 +69,13 @@ def stage_label_of(stage: str) -> str:
     return Stage(stage).label if stage in STAGE_VALUES else stage
 
 
+# The stage sets, named once. Which forecast column a stage counts in is an
+# administrator's setting instead (stage_categories.py, StageCategory).
 LADDER = ["2", "3", "4", "5", "6", "7", "8", "9", "9.5", "10"]
+SELLING_STAGES = ["lead", *LADDER[:7]]  # lead .. 8: still being sold, no PO yet
+WON_STAGES = LADDER[7:]  # 9, 9.5, 10: the PO is in (then paid, then booked)
+PIPELINE_STAGES = [*SELLING_STAGES, *WON_STAGES]  # every stage but lost and no-go
+FINISHED_STAGES = ["10", "lost", "no_go"]  # booked or given up: nothing more to do
 NEXT_STAGE = dict(zip(["lead", *LADDER[:-1]], LADDER, strict=True))
 # Stages 4-6 move with the deal's situation (METHODOLOGY.md §3).
 BACKWARD_MOVES = {"5": ["4"], "6": ["5", "4"]}
@@ -52,11 +85,16 @@ LOSABLE = ["lead", *LADDER[:8]]  # lead .. 9: a PO can still be cancelled
 NO_GO_FROM = ["lead", "2", "3", "4", "5", "6"]
 # Criteria are re-checked while the deal is being sold; from the PO on (9) it is won and
 # the ladder's earlier criteria (e.g. "closes this quarter") are history.
-LIVE_CHECKED = ["2", "3", "4", "5", "6", "7", "8"]
+LIVE_CHECKED = SELLING_STAGES[1:]
 
 
 def stage_rank(stage: str) -> int:
     return LADDER.index(stage) + 1 if stage in LADDER else 0
+
+
+def stages_from(stage: str) -> list[str]:
+    """`stage` and the ladder's stages above it."""
+    return LADDER[LADDER.index(stage):]
 
 
 class HowChanged(models.TextChoices):
