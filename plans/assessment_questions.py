@@ -1,73 +1,53 @@
-"""The opportunity assessment's question bank as shipped (20 questions under four headings),
-in the project's own words, in English and Simplified Chinese. Loaded into the database by a
-data migration; an administrator can edit it there."""
+"""The opportunity assessment's question bank as shipped (assessment_questions.json beside
+this module: 20 questions under the four headings of `AssessmentHeading`, in English and
+Simplified Chinese).
 
-HEADINGS = [
-    {"code": "opportunity", "en": "Is there an opportunity?", "zh": "是否存在商机？"},
-    {"code": "compete", "en": "Can we compete?", "zh": "我们能否参与竞争？"},
-    {"code": "win", "en": "Can we win?", "zh": "我们能否赢单？"},
-    {"code": "worth", "en": "Is it worth winning?", "zh": "是否值得去赢？"},
-]
+The assessment reads the questions from the database (`AssessmentQuestion`), where an
+administrator edits them. A fresh database gets them from migration plans/0003, which loads
+a frozen copy of its own, so this file may change or move without changing history. This
+file is the bank as we ship it today: `manage.py load_assessment_questions` writes it into
+a database (adding missing questions, or with `--overwrite` restoring the shipped wording
+and order). When the shipped bank changes, add a data migration with its own frozen copy;
+a test checks that the migrated database holds this file's questions.
 
-QUESTIONS = [
-    {"code": "opportunity.compelling_reason", "heading": "opportunity",
-     "en": "Does the customer have a compelling business reason to act?",
-     "zh": "客户是否有必须采取行动的业务理由？"},
-    {"code": "opportunity.funded", "heading": "opportunity",
-     "en": "Is the project funded, or will funding be approved?",
-     "zh": "项目是否已有预算，或预算将会获批？"},
-    {"code": "opportunity.decision_date", "heading": "opportunity",
-     "en": "Is there a date by which the customer must decide?",
-     "zh": "客户是否有必须做出决定的日期？"},
-    {"code": "opportunity.sponsor", "heading": "opportunity",
-     "en": "Is a senior person accountable for the project's success?",
-     "zh": "是否有高层人员对项目成败负责？"},
-    {"code": "opportunity.process_known", "heading": "opportunity",
-     "en": "Do we know how the customer will decide and buy?",
-     "zh": "我们是否了解客户的决策和采购方式？"},
-    {"code": "compete.solution_fit", "heading": "compete",
-     "en": "Does our solution meet the customer's key requirements?",
-     "zh": "我方解决方案是否满足客户的关键需求？"},
-    {"code": "compete.access", "heading": "compete",
-     "en": "Do we have access to the people who decide?",
-     "zh": "我们能否接触到决策者？"},
-    {"code": "compete.partners", "heading": "compete",
-     "en": "Do we have the partners and resources this deal needs?",
-     "zh": "我们是否具备该商机所需的合作伙伴和资源？"},
-    {"code": "compete.requirements_shaped", "heading": "compete",
-     "en": "Did we help shape the requirements or evaluation criteria?",
-     "zh": "我们是否参与影响了需求或评估标准？"},
-    {"code": "compete.references", "heading": "compete",
-     "en": "Can we show relevant references from similar customers?",
-     "zh": "我们能否提供类似客户的成功案例？"},
-    {"code": "win.champion", "heading": "win",
-     "en": "Do we have an internal supporter who actively sells for us?",
-     "zh": "我们是否有积极为我方推动的内部支持者？"},
-    {"code": "win.differentiation", "heading": "win",
-     "en": "Are our strengths clearly different from the competitors'?",
-     "zh": "我方优势与竞争对手相比是否有明显区别？"},
-    {"code": "win.executive_relationship", "heading": "win",
-     "en": "Does the executive sponsor prefer working with us?",
-     "zh": "客户高层支持者是否倾向与我方合作？"},
-    {"code": "win.value_proven", "heading": "win",
-     "en": "Have we shown the business value in the customer's own figures?",
-     "zh": "我们是否用客户自己的数据证明了业务价值？"},
-    {"code": "win.no_blockers", "heading": "win",
-     "en": "Have we found and answered every known objection or risk?",
-     "zh": "我们是否已识别并回应了所有已知的异议和风险？"},
-    {"code": "worth.size", "heading": "worth",
-     "en": "Is the deal large enough to justify the cost of pursuing it?",
-     "zh": "该商机的规模是否值得投入相应的销售成本？"},
-    {"code": "worth.margin", "heading": "worth",
-     "en": "Can we win it at an acceptable price and margin?",
-     "zh": "我们能否以可接受的价格和利润赢得该商机？"},
-    {"code": "worth.strategic", "heading": "worth",
-     "en": "Does it strengthen our position in a target account or industry?",
-     "zh": "它能否加强我方在目标客户或行业中的地位？"},
-    {"code": "worth.reference", "heading": "worth",
-     "en": "Would the customer become a reference for us?",
-     "zh": "客户是否愿意成为我方的参考案例？"},
-    {"code": "worth.risk_acceptable", "heading": "worth",
-     "en": "Are the delivery and commercial risks acceptable?",
-     "zh": "交付和商务风险是否可以接受？"},
-]
+The Chinese text is data, not a translation catalogue entry: makemessages never sees it."""
+
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from plans.models import AssessmentQuestion
+
+DATA = Path(__file__).with_name("assessment_questions.json")
+
+
+def shipped_questions() -> list[dict]:
+    """The shipped bank in order: dicts of code, heading, en, zh."""
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+def question_fields(position: int, question: dict) -> dict:
+    """A shipped question as `AssessmentQuestion` field values."""
+    return {"heading": question["heading"], "position": position,
+            "text_en": question["en"], "text_zh": question["zh"]}
+
+
+@transaction.atomic
+def assessment_questions_load(*, overwrite: bool = False) -> dict[str, int]:
+    """Write the shipped questions into the database, matched by code. Missing ones are
+    added; with `overwrite`, existing ones get the shipped heading, position and wording
+    back (an administrator's edits of them are lost; questions they added or took out of
+    use stay as they are). Returns how many were added and updated."""
+    counts = {"added": 0, "updated": 0}
+    existing = {q.code: q for q in AssessmentQuestion.objects.all()}
+    for position, question in enumerate(shipped_questions(), 1):
+        fields = question_fields(position, question)
+        current = existing.get(question["code"])
+        if current is None:
+            AssessmentQuestion.objects.create(code=question["code"], **fields)
+            counts["added"] += 1
+        elif overwrite and any(getattr(current, k) != v for k, v in fields.items()):
+            AssessmentQuestion.objects.filter(pk=current.pk).update(**fields)
+            counts["updated"] += 1
+    return counts
