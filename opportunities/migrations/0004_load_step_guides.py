@@ -2,7 +2,7 @@
 administrators upload the tool files and edit the text.
 
 The text is this migration's own frozen copy (0004_step_guides.json beside it), not the
-live opportunities/guidance/steps.json: editing the shipped guidance later must not change
+live opportunities/step_guides.json: editing the shipped guidance later must not change
 what this step of history loads."""
 
 import json
