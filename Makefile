@@ -26,8 +26,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 MAKEMESSAGES := $(PY) manage.py makemessages --locale zh_Hans --no-obsolete --no-location \
-	--ignore .venv --ignore tests --ignore opportunities/guidance_content.py \
-	--ignore plans/assessment_questions.py
+	--ignore .venv --ignore tests
 
 # Re-extract the strings (after changing user-facing text), then translate the .po.
 messages: install

@@ -4,5 +4,5 @@ models: StageCategory (category and probability per stage), Quota, ForecastAdjus
 ForecastSnapshot/SnapshotLine, RiskRuleSetting. selectors: rollups for any node and period;
 changes: what changed between snapshots; risks: the risk-flag rules; export: the .xlsx;
 services: adjustments and snapshots; views/api: the page and the API; tasks: the weekly
-snapshot; management/commands/bench_forecast: the benchmark.
+snapshot. Its benchmark is benchmarks/ (bench_forecast).
 """

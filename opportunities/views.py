@@ -86,7 +86,7 @@ def opportunity_detail(request, pk):
 
 
 def _action_item_form(opportunity):
-    from plans.views import ActionItemForm
+    from plans.forms import ActionItemForm
 
     form = ActionItemForm()
     form.fields["contact"].queryset = opportunity.account.contacts.all()

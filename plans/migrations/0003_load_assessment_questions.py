@@ -1,14 +1,20 @@
-"""Load the shipped opportunity-assessment questions (plans/assessment_questions.py);
-administrators edit them afterwards."""
+"""Load the shipped opportunity-assessment questions; administrators edit them afterwards.
+
+The questions are this migration's own frozen copy (0003_assessment_questions.json beside
+it), not the live opportunities/assessment_questions.json: the live file may change or move later
+without changing what this step of history loads."""
+
+import json
+from pathlib import Path
 
 from django.db import migrations
 
+DATA = Path(__file__).with_name("0003_assessment_questions.json")
+
 
 def load(apps, schema_editor):
-    from plans.assessment_questions import QUESTIONS
-
     Question = apps.get_model("plans", "AssessmentQuestion")
-    for position, q in enumerate(QUESTIONS, 1):
+    for position, q in enumerate(json.loads(DATA.read_text(encoding="utf-8")), 1):
         Question.objects.update_or_create(code=q["code"], defaults={
             "heading": q["heading"], "position": position, "text_en": q["en"],
             "text_zh": q["zh"]})
