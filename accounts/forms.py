@@ -12,7 +12,7 @@ from accounts.models import (
     PartnerType,
     Territory,
 )
-from osp import access
+from osp import permissions
 from osp.forms import VersionedForm
 from osp.models import User
 
@@ -33,7 +33,7 @@ class OwnedForm(VersionedForm):
         self._form_kwargs["user"] = user
         editing = self.instance.pk is not None
         if "owner" in self.fields:
-            owners = access.assignable_owners(user)
+            owners = permissions.assignable_owners(user)
             if editing and self.instance.owner_id:
                 owners = owners | User.objects.filter(pk=self.instance.owner_id)
             self.fields["owner"].queryset = owners.distinct()
@@ -41,7 +41,7 @@ class OwnedForm(VersionedForm):
             # initial: put the person creating it in the form's own initial data.
             if not self.initial.get("owner"):
                 self.initial["owner"] = user.pk
-            if editing and not access.can_reassign(user, self.instance):
+            if editing and not permissions.can_reassign(user, self.instance):
                 self.fields["owner"].disabled = True
                 self.fields["owner"].help_text = _(
                     "Only the owner, the owner's managers and administrators can hand it "

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
 from accounts.signals import announce_org_chart_change
-from osp import access
+from osp import permissions
 from osp.concurrency import check_version, locked_copy
 from osp.models import User
 from osp.services import (
@@ -87,9 +87,9 @@ def partner_update(*, partner: Partner, user: User, expected_version: int | None
 
 
 def _check_contact_parent(user: User, contact: Contact) -> None:
-    if contact.account_id and not access.can_work_on_account(user, contact.account):
+    if contact.account_id and not permissions.can_work_on(user, contact.account):
         raise PermissionDenied(_("You cannot add people to this account."))
-    if contact.partner_id and not access.can_change(user, contact.partner):
+    if contact.partner_id and not permissions.can_change(user, contact.partner):
         raise PermissionDenied(_("You cannot add people to this partner."))
 
 
@@ -112,7 +112,7 @@ def contact_update(*, contact: Contact, user: User, expected_version: int | None
                    **fields) -> Contact:
     """Change what `fields` name (nothing else), on the row read under its lock."""
     contact = locked_copy(contact)
-    access.require_change(user, contact)
+    permissions.require_change(user, contact)
     check_version(contact, expected_version)
     before = contact.account
     apply_fields(contact, fields, allowed=CONTACT_FIELDS)

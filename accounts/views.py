@@ -21,7 +21,7 @@ from accounts.forms import (
 )
 from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Opportunity
-from osp import access
+from osp import access, permissions
 from osp.pages import Column, ListPage, delete_page, form_page
 
 
@@ -34,7 +34,7 @@ def _list(request, template, page: ListPage, **extra):
 
 @login_required
 def territory_list(request):
-    qs = access.territories_visible_to(request.user).select_related("owner", "parent").annotate(
+    qs = access.visible_to(request.user, Territory).select_related("owner", "parent").annotate(
         account_count=Count("accounts", distinct=True))
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Territory"), "name"),
@@ -42,9 +42,9 @@ def territory_list(request):
         Column("owner", gettext_lazy("Owner"), "owner__last_name"),
         Column("accounts", gettext_lazy("Accounts"), "account_count"),
     ], search_fields=["name", "parent__name"], default_sort="name")
-    tree = _territory_tree(access.territories_visible_to(request.user).select_related("owner"))
+    tree = _territory_tree(access.visible_to(request.user, Territory).select_related("owner"))
     return _list(request, "accounts/territory_list.html", page, tree=tree,
-                 can_create=access.can_create(request.user, Territory))
+                 can_create=permissions.can_create(request.user, Territory))
 
 
 def _territory_tree(territories):
@@ -62,11 +62,11 @@ def _territory_tree(territories):
 def territory_detail(request, pk):
     territory = access.get_visible_or_404(
         request.user, Territory, pk, Territory.objects.select_related("owner", "parent"))
-    accounts = access.accounts_visible_to(
-        request.user, territory.accounts.select_related("owner"))
+    accounts = access.visible_to(
+        request.user, Account, territory.accounts.select_related("owner"))
     return render(request, "accounts/territory_detail.html", {
         "territory": territory, "children": territory.children.select_related("owner"),
-        "accounts": accounts, "can_change": access.can_change(request.user, territory),
+        "accounts": accounts, "can_change": permissions.can_change(request.user, territory),
     })
 
 
@@ -74,10 +74,10 @@ def territory_detail(request, pk):
 def territory_edit(request, pk=None):
     territory = access.get_visible_or_404(request.user, Territory, pk) if pk else Territory()
     if pk:
-        access.require_change(request.user, territory)
+        permissions.require_change(request.user, territory)
         save = lambda data: services.territory_update(territory=territory, user=request.user, **data)  # noqa: E731,E501
     else:
-        access.require_add(request.user, Territory)
+        permissions.require_add(request.user, Territory)
         save = lambda data: services.territory_create(user=request.user, **data)  # noqa: E731
     form = TerritoryForm(request.POST or None, instance=territory, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",
@@ -95,7 +95,7 @@ def account_list(request):
     # counts only the page's 25 accounts (a manager's hundreds join tens of thousands).
     deals = (Opportunity.objects.filter(account=OuterRef("pk")).order_by().values("account")
              .annotate(n=Count("pk")).values("n"))
-    qs = access.accounts_visible_to(request.user).select_related("owner", "territory").annotate(
+    qs = access.visible_to(request.user, Account).select_related("owner", "territory").annotate(
         open_count=Coalesce(Subquery(deals), 0))
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Account"), "name"),
@@ -106,7 +106,7 @@ def account_list(request):
     ], search_fields=["name", "territory__name"], filterset_class=AccountFilter,
         default_sort="name")
     return _list(request, "accounts/account_list.html", page,
-                 can_create=access.can_create(request.user, Account))
+                 can_create=permissions.can_create(request.user, Account))
 
 
 def org_chart(contacts) -> list[dict]:
@@ -127,15 +127,15 @@ def account_detail(request, pk):
     account = access.get_visible_or_404(
         request.user, Account, pk, Account.objects.select_related("owner", "territory"))
     contacts = list(account.contacts.all())
-    opportunities = access.opportunities_visible_to(
-        request.user, account.opportunities.select_related("owner")).order_by(
+    opportunities = access.visible_to(
+        request.user, Opportunity, account.opportunities.select_related("owner")).order_by(
         "expected_close_date")
     return render(request, "accounts/account_detail.html", {
         "account": account, "contacts": contacts, "org_chart": org_chart(contacts),
         "opportunities": opportunities,
-        "can_change": access.can_change(request.user, account),
-        "can_work": access.can_work_on_account(request.user, account)
-        and access.can_create(request.user, Opportunity),
+        "can_change": permissions.can_change(request.user, account),
+        "can_work": permissions.can_work_on(request.user, account)
+        and permissions.can_create(request.user, Opportunity),
     })
 
 
@@ -143,10 +143,10 @@ def account_detail(request, pk):
 def account_edit(request, pk=None):
     account = access.get_visible_or_404(request.user, Account, pk) if pk else Account()
     if pk:
-        access.require_change(request.user, account)
+        permissions.require_change(request.user, account)
         save = lambda data: services.account_update(account=account, user=request.user, **data)  # noqa: E731,E501
     else:
-        access.require_add(request.user, Account)
+        permissions.require_add(request.user, Account)
         save = lambda data: services.account_create(user=request.user, **data)  # noqa: E731
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",
@@ -159,7 +159,7 @@ def account_edit(request, pk=None):
 @login_required
 def account_delete(request, pk):
     account = access.get_visible_or_404(request.user, Account, pk)
-    access.require_change(request.user, account)
+    permissions.require_change(request.user, account)
     return delete_page(request, obj=account, success_url=reverse("account-list"), consequences=[
         _("Its %(n)d contacts are deleted with it.") % {"n": account.contacts.count()},
     ])
@@ -169,7 +169,7 @@ def account_delete(request, pk):
 
 @login_required
 def contact_list(request):
-    qs = access.contacts_visible_to(request.user).select_related("account", "partner")
+    qs = access.visible_to(request.user, Contact).select_related("account", "partner")
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Name"), "last_name"),
         Column("title", gettext_lazy("Title"), "title"),
@@ -188,7 +188,7 @@ def contact_detail(request, pk):
         Contact.objects.select_related("account", "partner", "reports_to"))
     return render(request, "accounts/contact_detail.html", {
         "contact": contact, "direct_reports": contact.direct_reports.all(),
-        "can_change": access.can_change(request.user, contact),
+        "can_change": permissions.can_change(request.user, contact),
     })
 
 
@@ -210,7 +210,7 @@ def contact_create(request, account_pk=None, partner_pk=None):
     else:
         organisation = access.get_visible_or_404(request.user, Partner, partner_pk)
         parent = {"partner": organisation}
-    access.require_add(request.user, Contact, organisation)
+    permissions.require_add(request.user, Contact, organisation)
     return _contact_form_page(request, Contact(**parent), organisation,
                               lambda data: services.contact_create(user=request.user, **parent,
                                                                    **data))
@@ -219,7 +219,7 @@ def contact_create(request, account_pk=None, partner_pk=None):
 @login_required
 def contact_edit(request, pk):
     contact = access.get_visible_or_404(request.user, Contact, pk)
-    access.require_change(request.user, contact)
+    permissions.require_change(request.user, contact)
     return _contact_form_page(
         request, contact, contact.account or contact.partner,
         lambda data: services.contact_update(contact=contact, user=request.user, **data))
@@ -228,7 +228,7 @@ def contact_edit(request, pk):
 @login_required
 def contact_delete(request, pk):
     contact = access.get_visible_or_404(request.user, Contact, pk)
-    access.require_change(request.user, contact)
+    permissions.require_change(request.user, contact)
     organisation = contact.account or contact.partner
     return delete_page(request, obj=contact, success_url=organisation.get_absolute_url(),
                        delete=lambda obj, user: services.contact_delete(contact=obj, user=user),
@@ -240,7 +240,7 @@ def contact_delete(request, pk):
 
 @login_required
 def partner_list(request):
-    qs = access.partners_visible_to(request.user).select_related("owner").annotate(
+    qs = access.visible_to(request.user, Partner).select_related("owner").annotate(
         deal_count=Count("deals", distinct=True))
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Partner"), "name"),
@@ -250,19 +250,19 @@ def partner_list(request):
     ], search_fields=["name", "core_competences", "solution_areas"],
         filterset_class=PartnerFilter, default_sort="name")
     return _list(request, "accounts/partner_list.html", page,
-                 can_create=access.can_create(request.user, Partner))
+                 can_create=permissions.can_create(request.user, Partner))
 
 
 @login_required
 def partner_detail(request, pk):
     partner = access.get_visible_or_404(request.user, Partner, pk,
                                         Partner.objects.select_related("owner"))
-    deals = access.opportunities_visible_to(
-        request.user, Opportunity.objects.filter(deal_partners__partner=partner)
+    deals = access.visible_to(
+        request.user, Opportunity, Opportunity.objects.filter(deal_partners__partner=partner)
         .select_related("account", "owner")).distinct()
     return render(request, "accounts/partner_detail.html", {
         "partner": partner, "contacts": partner.contacts.all(), "deals": deals,
-        "can_change": access.can_change(request.user, partner),
+        "can_change": permissions.can_change(request.user, partner),
     })
 
 
@@ -270,10 +270,10 @@ def partner_detail(request, pk):
 def partner_edit(request, pk=None):
     partner = access.get_visible_or_404(request.user, Partner, pk) if pk else Partner()
     if pk:
-        access.require_change(request.user, partner)
+        permissions.require_change(request.user, partner)
         save = lambda data: services.partner_update(partner=partner, user=request.user, **data)  # noqa: E731,E501
     else:
-        access.require_add(request.user, Partner)
+        permissions.require_add(request.user, Partner)
         save = lambda data: services.partner_create(user=request.user, **data)  # noqa: E731
     form = PartnerForm(request.POST or None, instance=partner, user=request.user)
     return form_page(request, form=form, save=save, template="record_form.html",

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from opportunities import selectors
-from opportunities.models import PIPELINE_STAGES, Activity, Stage
+from opportunities.models import PIPELINE_STAGES, Activity, Opportunity, Stage
 from osp import access
 
 OVERDUE_CAP = 1000  # the home page counts deals past their close date up to this
@@ -14,7 +14,7 @@ OVERDUE_CAP = 1000  # the home page counts deals past their close date up to thi
 
 @login_required
 def home(request):
-    visible = access.opportunities_visible_to(request.user)
+    visible = access.visible_to(request.user, Opportunity)
     open_deals = visible.filter(stage__in=PIPELINE_STAGES)
     by_stage = selectors.stage_totals(request.user, PIPELINE_STAGES)
     funnel = [{"stage": s, "label": s.label, "n": by_stage.get(s.value, (0, 0))[0],

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from forecasting import selectors, services
 from forecasting.changes import KINDS, snapshot_changes
 from forecasting.models import ForecastAdjustment, ForecastSnapshot, Quota
+from opportunities.models import Opportunity
 from osp import access
 from osp.api import TypedInput
 from osp.fiscal import parse_period, read_period
@@ -132,7 +133,7 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             after = get_object_or_404(ForecastSnapshot, pk=to)
         owners = (None if access.reads_everything(request.user)
                   else access.scope_user_ids(request.user))
-        visible = set(access.opportunities_visible_to(request.user).values_list("pk", flat=True)
+        visible = set(access.visible_to(request.user, Opportunity).values_list("pk", flat=True)
                       ) if owners is not None else None
         rows = [c for c in snapshot_changes(before, after, owners=owners)
                 if visible is None or c.opportunity_id in visible]

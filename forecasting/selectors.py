@@ -58,7 +58,7 @@ def node_opportunities(user: User, node: Node):
         # it: their deals are all visible, so the visibility filter would only slow the
         # query down (a second owner bitmap over the whole table).
         return Opportunity.objects.filter(owner_id__in=access.scope_user_ids(node.obj))
-    qs = access.opportunities_visible_to(user)
+    qs = access.visible_to(user, Opportunity)
     if node.kind == "territory":
         return qs.filter(account__territory_id__in=territory_subtree_ids(node.obj.pk))
     if node.kind == "partner":

@@ -22,6 +22,7 @@ from opportunities.models import (
     ApprovalKind,
     ApprovalRequest,
     ApprovalStatus,
+    Opportunity,
     ResourceType,
     Stage,
     StageChange,
@@ -170,7 +171,7 @@ class SellingCycleMixin:
         data = AttestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        contact = access.contacts_visible_to(request.user).filter(pk=d["contact"].pk).first()
+        contact = access.visible_to(request.user, Contact).filter(pk=d["contact"].pk).first()
         selling_cycle.criterion_attest(
             opportunity=opportunity, user=request.user, code=d["criterion"], note=d["note"],
             contact=contact, occurred_on=d.get("date"), evidence_url=d["evidence_url"],
@@ -225,7 +226,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         qs = ApprovalRequest.objects.select_related("opportunity", "requested_by", "approver")
         if self.request.query_params.get("waiting") == "me":
             return qs.filter(approver=user, status=ApprovalStatus.PENDING).order_by("created_at")
-        visible = access.opportunities_visible_to(user).values("pk")
+        visible = access.visible_to(user, Opportunity).values("pk")
         return qs.filter(opportunity__in=visible) | qs.filter(approver=user)
 
     @extend_schema(request=DecideSerializer, responses={

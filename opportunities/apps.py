@@ -7,7 +7,8 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self):
-        # Imported here, as Django asks: the services need the models loaded.
-        from opportunities import selling_cycle
+        # Imported here, as Django asks: the rules and services need the models loaded.
+        from opportunities import rules, selling_cycle
 
+        rules.register()
         selling_cycle.connect_signals()

@@ -31,7 +31,7 @@ from opportunities.models import (
     SalesTool,
     required_depth,
 )
-from osp import access
+from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.expressions import InValues
 from osp.forms import VersionedForm
@@ -92,7 +92,7 @@ def transition(request, pk):
 def attest(request, pk):
     opportunity = _get(request, pk)
     contact_pk = request.POST.get("contact", "")
-    contact = (access.contacts_visible_to(request.user).filter(pk=contact_pk).first()
+    contact = (access.visible_to(request.user, Contact).filter(pk=contact_pk).first()
                if contact_pk.isdecimal() else None)
     try:
         date = forms.DateField(required=False).clean(request.POST.get("date") or None)
@@ -158,8 +158,8 @@ def approvals_inbox(request):
 @require_POST
 def approval_decide(request, approval_pk):
     approval = get_object_or_404(ApprovalRequest.objects.select_related("opportunity"),
-                                 pk=approval_pk, opportunity__in=access.opportunities_visible_to(
-                                     request.user).values("pk"))
+                                 pk=approval_pk, opportunity__in=access.visible_to(
+                                     request.user, Opportunity).values("pk"))
     try:
         outcome = selling_cycle.approval_decide(request=approval, user=request.user,
                                                 decision=request.POST.get("decision", ""),
@@ -233,7 +233,7 @@ def plan_edit(request, pk):
     latest = opportunity.plans.order_by("-version").first()
     depth = required_depth(opportunity)
     required = REQUIRED_SECTIONS[depth]
-    can_change = access.can_change(request.user, opportunity)
+    can_change = permissions.can_change(request.user, opportunity)
     form = PlanForm(request.POST or None, instance=latest, required=required)
     if request.method == "POST":
         if not can_change:
@@ -373,5 +373,5 @@ def assessment(request, pk):
     return render(request, "opportunities/assessment.html", {
         "opportunity": opportunity, "headings": headings, "history": history,
         "answers": Answer.choices,
-        "can_change": access.can_change(request.user, opportunity),
+        "can_change": permissions.can_change(request.user, opportunity),
         "competitors": opportunity.competitors.all()})

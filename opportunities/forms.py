@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OwnedForm
-from accounts.models import Partner
+from accounts.models import Account, Partner
 from opportunities.models import (
     ActivityKind,
     DealPartnerRole,
@@ -50,7 +50,7 @@ class OpportunityForm(OwnedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["account"].queryset = access.accounts_visible_to(user)
+        self.fields["account"].queryset = access.visible_to(user, Account)
         self.fields["currency"].choices = currency_choices()
         self.fields["currency"].initial = settings.OSP_BASE_CURRENCY
         if self.instance.pk:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from opportunities import rules as opportunity_rules
 from opportunities.criteria import criteria_for_stage
 from opportunities.models import (
     BACKWARD_MOVES,
@@ -33,7 +34,7 @@ from opportunities.models import (
     stage_rank,
     stages_in_categories,
 )
-from osp import access
+from osp import access, permissions
 from osp.expressions import InSubquery
 from osp.fiscal import Period
 from osp.models import OwnerChange
@@ -93,7 +94,7 @@ def stage_panel(opportunity, user) -> dict:
                      "state": "done" if stage_rank(s) < rank else
                      "current" if s == stage else "todo",
                      "ready": all(r.met for r in results)})
-    can_change = access.can_change(user, opportunity)
+    can_change = permissions.can_change(user, opportunity)
     is_finance = user.has_role("finance")
     moves = {
         "advance": nxt if nxt and (can_change and nxt not in FINANCE_STAGES
@@ -186,7 +187,7 @@ def stage_totals(user, stages, *, owner_id: int | None = None) -> dict[str, tupl
     `stages` (only those of `owner_id` if given). One query: the disjoint parts of the
     visibility rule added up, each read from the (owner, stage, amount) index alone where
     the OR of the two would read every visible row from the table."""
-    parts = access.opportunities_visible_in_parts(user)
+    parts = opportunity_rules.opportunities_visible_in_parts(user)
     grouped = [(part.filter(owner_id=owner_id) if owner_id else part)
                .filter(stage__in=stages).order_by().values("stage")
                .annotate(n=Count("*"), total=Sum("amount_base")) for part in parts]
@@ -201,7 +202,7 @@ def count_visible(user, condition: Q, *, cap: int) -> int:
     """How many deals `user` sees that meet `condition`, counted up to cap + 1 (a
     dashboard says "more than 1,000"; counting a director's every row costs seconds)."""
     return sum(part.filter(condition).order_by()[:cap + 1].count()
-               for part in access.opportunities_visible_in_parts(user))
+               for part in opportunity_rules.opportunities_visible_in_parts(user))
 
 
 def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
@@ -216,7 +217,7 @@ def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
         return qs.filter(owner_id=owner_id) if owner_id else qs
 
     totals = stage_totals(user, BOARD_COLUMNS, owner_id=owner_id)
-    visible = narrow(access.opportunities_visible_to(user))
+    visible = narrow(access.visible_to(user, Opportunity))
     largest = [InSubquery(F("pk"), visible.filter(stage=stage).order_by("-amount_base", "pk")
                           .values("pk")[:CARDS_PER_COLUMN])
                for stage in BOARD_COLUMNS if stage in totals]

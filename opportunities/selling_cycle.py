@@ -50,7 +50,7 @@ from opportunities.models import (
     StageChange,
     WinLossAnalysis,
 )
-from osp import access, changes
+from osp import access, changes, permissions
 from osp.errors import RuleRefused
 from osp.fiscal import fiscal_quarter
 from osp.models import Role, User
@@ -145,7 +145,7 @@ def _refuse_null_characters(**texts) -> None:
 
 
 def _may_work(user: User, opportunity: Opportunity) -> bool:
-    return access.can_change(user, opportunity)
+    return permissions.can_change(user, opportunity)
 
 
 def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, reason: str = "",
@@ -376,12 +376,12 @@ def opportunity_import_errors(*, opportunity: Opportunity, to: str,
 def opportunity_import_at(*, opportunity: Opportunity, user: User, to: str,
                           close: ImportedClose | None = None) -> Outcome:
     """Place a new lead at a stage above lead without walking the gates: an import from
-    another system (sync, demo data), by a user `access.can_import_at` allows. A deal
+    another system (sync, demo data), by a user `permissions.can_import` allows. A deal
     imported won keeps its PO, payment and booking dates (the forecast counts it in their
     periods), finance's records of 9.5 and 10 are written as recorded by the importer,
     and the history says who imported it."""
     close = close or ImportedClose()
-    if not access.can_import_at(user, to):
+    if not permissions.can_import(user, paid_or_booked=to in FINANCE_STAGES):
         raise PermissionDenied(_("Only an import may place an opportunity above lead; "
                                  "stages 9.5 and 10 only by finance or an import."))
     if errors := opportunity_import_errors(opportunity=opportunity, to=to, close=close):
@@ -418,7 +418,7 @@ def _attestable(opportunity, user, code):
     if criterion is None or criterion.kind != ATTESTED:
         raise ValidationError({"criterion": _("%(code)s is not a criterion a person "
                                               "confirms.") % {"code": code}})
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     return criterion
 
 
@@ -596,7 +596,7 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
                      resource_type: str = "", meeting_date=None) -> ApprovalRequest:
     """Ask the manager to approve a stage-gating decision or to lend a resource. What is
     approved (amount, quote, terms, plan version) is recorded with the request."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     if kind not in ApprovalKind.values:
         raise ValidationError({"kind": _("Unknown kind of approval.")})
     _refuse_null_characters(comment=comment, resource_type=resource_type)
@@ -707,7 +707,7 @@ def win_loss_record(*, opportunity: Opportunity, user: User, why: str, repeat_or
                     against: str = "") -> WinLossAnalysis:
     """Write the deal's win/loss analysis (again, if there is one). Validated whole before
     anything is written; the competitor it names is added with it, in one transaction."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     if not (opportunity.is_won or opportunity.stage == Stage.LOST):
         raise ValidationError(_("A win/loss analysis is written once the deal is won or "
                                 "lost."))
@@ -728,7 +728,7 @@ def handover_record(*, opportunity: Opportunity, user: User, scope: str,
                     acceptance_terms: str, services_owner: User) -> ServicesHandover:
     """Write the deal's hand-over to professional services (again, if there is one),
     validated before anything is written."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     if not opportunity.is_won:
         raise ValidationError(_("The services hand-over follows a won deal (stage 9 on)."))
     fields = {"scope": scope, "acceptance_terms": acceptance_terms,

@@ -26,7 +26,7 @@ from opportunities.models import (
     OpportunityTeamMember,
 )
 from opportunities.selling_cycle import opportunity_recheck
-from osp import access
+from osp import permissions
 from osp.concurrency import StaleRecord, locked_copy
 from osp.models import User
 from osp.services import (
@@ -125,7 +125,7 @@ def opportunity_create(*, user: User, team=None, partners=None, competitors=None
     fields.setdefault("currency", settings.OSP_BASE_CURRENCY)
     check_owner(user, fields["owner"])
     account = fields.get("account")
-    if account is not None and not access.can_work_on_account(user, account):
+    if account is not None and not permissions.can_work_on(user, account):
         raise ValidationError({"account": _("You cannot open opportunities on this account.")})
     opportunity = Opportunity()
     apply_fields(opportunity, fields, allowed=OPPORTUNITY_FIELDS)
@@ -140,7 +140,7 @@ def _check_edit(user: User, opportunity: Opportunity, fields: dict) -> None:
         raise ValidationError({"stage": STAGE_IS_NOT_A_FIELD})
     fields.pop("stage", None)
     moved = "account" in fields and fields["account"].pk != opportunity.account_id
-    if moved and not access.can_work_on_account(user, fields["account"]):
+    if moved and not permissions.can_work_on(user, fields["account"]):
         raise ValidationError({"account": _("You cannot move opportunities to this "
                                             "account.")})
     new_date = fields.get("expected_close_date")
@@ -172,7 +172,7 @@ def opportunity_update(*, opportunity: Opportunity, user: User, team=None, partn
 def activity_log(*, opportunity: Opportunity, user: User, subject: str, kind: str = "note",
                  notes: str = "", occurred_on=None) -> Activity:
     """Record a call, meeting, note... on an opportunity its team may change."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     activity = Activity(opportunity=opportunity, author=user, kind=kind, subject=subject,
                         notes=notes, occurred_on=occurred_on or timezone.localdate())
     activity.full_clean()
@@ -190,7 +190,7 @@ def opportunity_plan_save(*, opportunity, user, expected_version: int | None = N
     read, 0 for none) is no longer the latest. A new version of an approved plan is a
     material change: the stage-3 approval no longer counts until it is approved again
     (the deal is moved back or flagged accordingly)."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     unknown = sorted(set(sections) - set(SECTIONS))
     if unknown:
         raise ValidationError({n: _("This field cannot be written here.") for n in unknown})
@@ -220,7 +220,7 @@ def assessment_record(*, opportunity, user, answers: dict, competitor: str = "")
     competitor named `competitor` (added to the competitors if new). Every question in use
     must be answered; a new record each time. Nothing is written, the competitor neither,
     unless the user may change the opportunity and every answer is valid."""
-    access.require_change(user, opportunity)
+    permissions.require_change(user, opportunity)
     questions = {q.code: q for q in AssessmentQuestion.objects.filter(is_active=True)}
     errors = {}
     for code in questions:

@@ -22,7 +22,7 @@ from opportunities.forms import (
 )
 from opportunities.models import Opportunity, ResourceType
 from opportunities.risks import opportunity_risks
-from osp import access
+from osp import access, permissions
 from osp.pages import Column, ListPage, delete_page, form_page
 
 LIST_ROW = ["pk", "name", "stage", "amount", "currency", "amount_base", "expected_close_date",
@@ -34,7 +34,7 @@ LIST_ROW = ["pk", "name", "stage", "amount", "currency", "amount_base", "expecte
 def opportunity_list(request):
     # Only what a row shows (opportunities/templatetags/pipeline.py), as plain rows: a
     # deal, its account and owner as model instances cost more than the query.
-    qs = access.opportunities_visible_to(request.user)
+    qs = access.visible_to(request.user, Opportunity)
     page = ListPage(request, qs, columns=[
         Column("name", gettext_lazy("Opportunity"), "name"),
         Column("account", gettext_lazy("Account"), "account__name"),
@@ -46,7 +46,7 @@ def opportunity_list(request):
         default_sort="close", keyset=True,  # a manager sees tens of thousands
         values=tuple(LIST_ROW))
     return page.render("opportunities/opportunity_list.html", {
-        **page.context(), "can_create": access.can_create(request.user, Opportunity)})
+        **page.context(), "can_create": permissions.can_create(request.user, Opportunity)})
 
 
 def _get(request, pk):
@@ -97,13 +97,13 @@ def _action_item_form(opportunity):
 def opportunity_edit(request, pk=None, account_pk=None):
     if pk:
         opportunity = _get(request, pk)
-        access.require_change(request.user, opportunity)
+        permissions.require_change(request.user, opportunity)
     else:
         opportunity, account = Opportunity(), None
         if account_pk:
             account = access.get_visible_or_404(request.user, Account, account_pk)
             opportunity.account = account
-        access.require_add(request.user, Opportunity, account)
+        permissions.require_add(request.user, Opportunity, account)
     form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
 
     def save(_data):
@@ -122,7 +122,7 @@ def opportunity_edit(request, pk=None, account_pk=None):
 @login_required
 def opportunity_delete(request, pk):
     opportunity = _get(request, pk)
-    access.require_change(request.user, opportunity)
+    permissions.require_change(request.user, opportunity)
     return delete_page(request, obj=opportunity, success_url=reverse("opportunity-list"),
                        consequences=[_("Its team, partners and activities are deleted with "
                                        "it.")])
@@ -133,7 +133,7 @@ def _change_related(request, opportunity, **lists):
         services.opportunity_update(opportunity=opportunity, user=request.user, **lists)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
-    if not access.opportunities_visible_to(request.user).filter(pk=opportunity.pk).exists():
+    if not access.visible_to(request.user, Opportunity).filter(pk=opportunity.pk).exists():
         # Someone who took themselves off the team: done, and the deal is no longer theirs
         # to see.
         messages.success(request, _("You are no longer on the team of %(name)s.")
@@ -146,7 +146,7 @@ def _change_related(request, opportunity, **lists):
 @require_POST
 def team_add(request, pk):
     opportunity = _get(request, pk)
-    access.require_change(request.user, opportunity)
+    permissions.require_change(request.user, opportunity)
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a colleague and a role."))
@@ -160,7 +160,7 @@ def team_add(request, pk):
 @require_POST
 def team_remove(request, pk, user_pk):
     opportunity = _get(request, pk)
-    access.require_change(request.user, opportunity)
+    permissions.require_change(request.user, opportunity)
     team = [{"user": m.user, "role": m.role} for m in opportunity.team_members.all()
             if m.user_id != user_pk]
     return _change_related(request, opportunity, team=team)
@@ -170,7 +170,7 @@ def team_remove(request, pk, user_pk):
 @require_POST
 def partner_add(request, pk):
     opportunity = _get(request, pk)
-    access.require_change(request.user, opportunity)
+    permissions.require_change(request.user, opportunity)
     form = DealPartnerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a partner and its role on the deal."))
@@ -185,7 +185,7 @@ def partner_add(request, pk):
 @require_POST
 def partner_remove(request, pk, link_pk):
     opportunity = _get(request, pk)
-    access.require_change(request.user, opportunity)
+    permissions.require_change(request.user, opportunity)
     partners = [{"partner": p.partner, "role": p.role} for p in opportunity.deal_partners.all()
                 if p.pk != link_pk]
     return _change_related(request, opportunity, partners=partners)

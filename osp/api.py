@@ -252,7 +252,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     ordering_fields = ["username", "last_name", "date_joined"]
 
     def get_queryset(self):
-        return access.users_visible_to(self.request.user).order_by("pk")
+        return access.visible_to(self.request.user, User).order_by("pk")
 
     def perform_create(self, serializer):
         serializer.instance = user_create(actor=self.request.user, **serializer.validated_data)

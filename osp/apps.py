@@ -7,6 +7,11 @@ class OspConfig(AppConfig):
     verbose_name = _("OSP")
 
     def ready(self):
-        from osp import database
+        # Imported here, as Django asks: they need the models loaded.
+        from osp import access, database
+        from osp.models import User
 
         database.connect_signals()
+        # The people directory: everybody reads it to pick owners, managers and team
+        # members; only admins change people.
+        access.register(User)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from osp import access
+from osp import permissions
 from osp.concurrency import check_version, locked_copy
 from osp.models import OwnerChange, User
 from osp.reminders import notify
@@ -55,21 +55,21 @@ def apply_fields(obj, fields: dict, *, allowed: tuple[str, ...]):
 
 
 def check_can_create(user: User, model) -> None:
-    if not access.can_create(user, model):
+    if not permissions.can_create(user, model):
         raise PermissionDenied(_("Your role cannot create %(kind)s.")
                                % {"kind": model._meta.verbose_name_plural})
 
 
 def check_owner(user: User, owner: User | None, *, field: str = "owner") -> None:
     """Records may only be given to someone in the writer's scope."""
-    if owner is not None and not access.assignable_owners(user).filter(pk=owner.pk).exists():
+    if owner is not None and not permissions.assignable_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError({field: _("You can only assign records to yourself or to "
                                         "people who report to you.")})
 
 
 def check_reassign(user: User, obj, owner: User | None) -> None:
     """`user` may hand `obj` to `owner` (osp.access.can_reassign, then check_owner)."""
-    if not access.can_reassign(user, obj):
+    if not permissions.can_reassign(user, obj):
         raise PermissionDenied(_("Only the owner, the owner's managers and administrators "
                                  "can hand this record to someone else. Ask %(owner)s or "
                                  "their manager.") % {"owner": obj.owner})
@@ -108,7 +108,7 @@ def record_update(obj, fields: dict, *, allowed: tuple[str, ...], user: User,
     rules), only `fields` applied, then `save(copy)` (validates and saves) and a change
     of owner kept in its history. Returns the saved copy."""
     obj = locked_copy(obj)
-    access.require_change(user, obj)
+    permissions.require_change(user, obj)
     if hasattr(obj, "version"):
         check_version(obj, expected_version)
     handed_over = "owner" in fields and getattr(fields["owner"], "pk", None) != obj.owner_id
@@ -167,7 +167,7 @@ def record_delete(*, obj, user: User) -> None:
 
     from osp.models import ExternalRecord
 
-    access.require_change(user, obj)
+    permissions.require_change(user, obj)
     if isinstance(obj, ExternalRecord):
         _soft_delete(obj)
         return

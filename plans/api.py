@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Account, Partner, Territory
+from opportunities.models import Opportunity
 from osp import access
 from osp.api import (
     CarriesETag,
@@ -98,7 +99,7 @@ class PlanViewSet(CarriesETag, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Plan.objects.none()
-        return access.plans_visible_to(self.request.user).select_related(
+        return access.visible_to(self.request.user, Plan).select_related(
             "territory", "account", "partner").order_by("pk")
 
     @extend_schema(request=PlanCreateSerializer, responses={
@@ -174,9 +175,9 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         if getattr(self, "swagger_fake_view", False):
             return ActionItem.objects.none()
         user = self.request.user
-        return (ActionItem.objects.filter(plan__in=access.plans_visible_to(user).values("pk"))
+        return (ActionItem.objects.filter(plan__in=access.visible_to(user, Plan).values("pk"))
                 | ActionItem.objects.filter(
-                    opportunity__in=access.opportunities_visible_to(user).values("pk"))
+                    opportunity__in=access.visible_to(user, Opportunity).values("pk"))
                 ).order_by("due", "pk")
 
     def perform_create(self, serializer):

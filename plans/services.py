@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from osp import access
+from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.fiscal import fiscal_quarter
 from osp.models import User
@@ -26,7 +26,7 @@ def _subject_owner_ok(user, kind, subject) -> bool:
     if user.is_admin:
         return True
     if kind == PlanKind.ACCOUNT:
-        return access.can_change(user, subject)
+        return permissions.can_change(user, subject)
     return subject.owner_id in access.scope_user_ids(user)
 
 
@@ -179,7 +179,7 @@ def _check_item_parent(user, plan=None, opportunity=None):
     if plan is not None:
         _check_plan_writer(user, plan)
     elif opportunity is not None:
-        access.require_change(user, opportunity)
+        permissions.require_change(user, opportunity)
     else:
         raise ValidationError(_("An action item belongs to a plan or an opportunity."))
 

@@ -38,7 +38,7 @@ def _get(request, pk):
 
 @login_required
 def plan_list(request):
-    qs = access.plans_visible_to(request.user).select_related("owner", "territory", "account",
+    qs = access.visible_to(request.user, Plan).select_related("owner", "territory", "account",
                                                               "partner")
     page = ListPage(request, qs, columns=[
         Column("kind", gettext_lazy("Plan"), "kind"), Column("subject", gettext_lazy("For")),
@@ -68,9 +68,9 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
     select of all of them."""
     scope = access.scope_user_ids(user)
     choices = {
-        "territory": access.territories_visible_to(user).exclude(plans__kind="territory"),
-        "account": access.accounts_visible_to(user).exclude(plans__kind="account"),
-        "partner": access.partners_visible_to(user).exclude(plans__kind="partner"),
+        "territory": access.visible_to(user, Territory).exclude(plans__kind="territory"),
+        "account": access.visible_to(user, Account).exclude(plans__kind="account"),
+        "partner": access.visible_to(user, Partner).exclude(plans__kind="partner"),
     }
     subjects = []
     for name, qs in choices.items():

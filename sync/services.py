@@ -27,7 +27,7 @@ from opportunities.selling_cycle import (
     opportunity_transition,
 )
 from opportunities.services import to_base_currency
-from osp import access
+from osp import access, permissions
 from osp.models import User
 from osp.services import owner_change_record, record_delete
 from osp.validators import has_null_character, null_character_errors
@@ -212,7 +212,7 @@ class _Batch:
                                         self.model.all_objects.filter(pk__in=pks))
                       .values_list("pk", flat=True)) if pks else set()
         self.visible = visible
-        self.changeable = access.changeable_pks(self.user, self.model, visible)
+        self.changeable = permissions.changeable_pks(self.user, self.model, visible)
 
     def _load_references(self):
         """Referenced records, by external id (same source) and by OSP id; visible ones
@@ -249,9 +249,9 @@ class _Batch:
         self.assignable = (everyone, frozenset() if everyone
                            else access.scope_user_ids(self.user))
         accounts = [o.pk for k, o in self.refs.get("account", {}).items() if isinstance(k, int)]
-        self.workable_accounts = access.workable_account_pks(self.user, accounts)
+        self.workable_accounts = permissions.workable_pks(self.user, Account, accounts)
         partners = [o.pk for k, o in self.refs.get("partner", {}).items() if isinstance(k, int)]
-        self.changeable_partners = access.changeable_pks(self.user, Partner, partners)
+        self.changeable_partners = permissions.changeable_pks(self.user, Partner, partners)
 
     # --- building ---------------------------------------------------------------------
 
@@ -264,7 +264,7 @@ class _Batch:
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("There is no such record that you may change."))
             return
-        if (obj is None and not access.can_create(self.user, self.model)
+        if (obj is None and not permissions.can_create(self.user, self.model)
                 and not row.by_finance):
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("Your role cannot create %(kind)s.") % {"kind": self.rtype.label})
@@ -341,9 +341,9 @@ class _Batch:
         if self.model is not Opportunity or stage not in FINANCE_STAGES:
             return False
         if obj is None:
-            return (not access.can_create(self.user, Opportunity)
-                    and access.can_import_at(self.user, stage))
-        return obj.pk in self.visible and access.can_mark_finance_stages(self.user)
+            return (not permissions.can_create(self.user, Opportunity)
+                    and permissions.can_import(self.user, paid_or_booked=stage in FINANCE_STAGES))
+        return obj.pk in self.visible and permissions.can_mark_finance_stages(self.user)
 
     def _apply_references(self, row: _Row, errors: dict) -> dict:
         obj, data, missing = row.obj, row.data, {}
@@ -358,7 +358,7 @@ class _Batch:
                     continue
                 everyone, scope = self.assignable
                 changes_owner = getattr(obj, f"{ref.name}_id") != target.pk
-                if changes_owner and row.existed and not access.can_reassign(self.user, obj):
+                if changes_owner and row.existed and not permissions.can_reassign(self.user, obj):
                     errors[ref.name] = [_("Only the owner, the owner's managers and "
                                           "administrators can hand this record to someone "
                                           "else.")]
@@ -422,7 +422,7 @@ class _Batch:
         if stage not in Stage.values:
             errors["stage"] = [_("Not a stage: %(s)s.") % {"s": stage}]
         elif not row.existed and stage != Stage.LEAD:
-            if not access.can_import_at(self.user, stage):
+            if not permissions.can_import(self.user, paid_or_booked=stage in FINANCE_STAGES):
                 row.result.fail(Code.FIELD_NOT_WRITABLE, _(
                     "Only a client with the import permission may create an opportunity "
                     "above lead (at 9.5 and 10, also finance's)."),
@@ -604,7 +604,7 @@ def sync_delete(*, user: User, rtype: RecordType, source: str, external_id: str,
         obj = (rtype.model.objects.select_for_update(of=("self",))
                .filter(source=source, external_id=external_id).first())
         if obj is None or not access.visible_to(user, rtype.model).filter(pk=obj.pk).exists() \
-                or not access.can_change(user, obj):
+                or not permissions.can_change(user, obj):
             result.fail(Code.NOT_FOUND_OR_NO_ACCESS,
                         _("There is no such record that you may change."))
             return result

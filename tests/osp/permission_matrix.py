@@ -30,7 +30,7 @@ from opportunities.models import (
     StepGuide,
     TeamRole,
 )
-from osp import access
+from osp import access, permissions
 from osp.models import Notification, User
 from plans.models import ActionItem, Plan
 
@@ -99,7 +99,7 @@ def _in(qs, obj) -> bool:
 def _sees_changes(model, obj):
     def answer(user):
         visible = _in(access.visible_to(user, model), obj)
-        return visible, visible and access.can_change(user, obj)
+        return visible, visible and permissions.can_change(user, obj)
     return answer
 
 
@@ -108,18 +108,18 @@ ACCESS_ANSWERS = {
     "opportunity": lambda w: _sees_changes(Opportunity, w.opp),
     "account": lambda w: _sees_changes(Account, w.account),
     "account:work_on": lambda w: lambda u: (
-        _in(access.accounts_visible_to(u), w.account),
-        access.can_work_on_account(u, w.account) and access.can_create(u, Contact)
-        and access.can_create(u, Opportunity)),
+        _in(access.visible_to(u, Account), w.account),
+        permissions.can_work_on(u, w.account) and permissions.can_create(u, Contact)
+        and permissions.can_create(u, Opportunity)),
     "contact": lambda w: _sees_changes(Contact, w.contact),
     "partner": lambda w: _sees_changes(Partner, w.partner),
     "partner_contact": lambda w: _sees_changes(Contact, w.partner_contact),
     "territory": lambda w: _sees_changes(Territory, w.territory),
     "user": lambda w: _sees_changes(User, w.p.rep_a),
     # access.py decides who sees a plan; who changes it is the plans services' rule.
-    "plan": lambda w: lambda u: (_in(access.plans_visible_to(u), w.plan), None),
+    "plan": lambda w: lambda u: (_in(access.visible_to(u, Plan), w.plan), None),
     "lost_opportunity:reopen": lambda w: lambda u: (
-        _in(access.opportunities_visible_to(u), w.lost), None),
+        _in(access.visible_to(u, Opportunity), w.lost), None),
 }
 
 

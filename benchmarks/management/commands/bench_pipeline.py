@@ -285,7 +285,7 @@ class Command(BaseCommand):
         return min(managers, key=lambda m: (abs(team_open(m) - TARGET_OPEN), m.username))
 
     def _size(self, user: User) -> dict:
-        visible = access.opportunities_visible_to(user).order_by()
+        visible = access.visible_to(user, Opportunity).order_by()
         return {
             "people": len(access.scope_user_ids(user)),
             "all": visible.count(),
@@ -304,7 +304,7 @@ class Command(BaseCommand):
     def _pages(self, user: User) -> list[Measure]:
         fresh = User.objects.get(pk=user.pk)
         scope = sorted(access.scope_user_ids(fresh))
-        visible = access.opportunities_visible_to(fresh)
+        visible = access.visible_to(fresh, Opportunity)
         deep = min(DEEP, visible.count() // 2)  # the small data set has fewer rows
         by_close = visible.order_by("expected_close_date", "pk")
         deep_row = by_close[deep]
@@ -451,7 +451,7 @@ class Command(BaseCommand):
             transaction.set_rollback(True)
 
     def _transitions(self, manager: User) -> list[Measure]:
-        visible = access.opportunities_visible_to(manager)
+        visible = access.visible_to(manager, Opportunity)
         at_5 = list(visible.filter(stage="5").order_by("pk")[:self.repeat + 1])
         at_4 = list(visible.filter(stage="4").order_by("pk")[:self.repeat + 1])
         if len(at_5) < 2 or len(at_4) < 2:

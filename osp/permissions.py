@@ -1,0 +1,141 @@
+"""Who may act: change a record, add to it, reassign it, and the acts of the selling cycle
+and the plans that belong to a role. The one place every view, API view, admin, task,
+service and the sync batch asks; who may *see* is osp.access, next door, and a record's
+scope (its owner, its team) is what its app registered there.
+
+Refusals: a record the user cannot see is a 404 (osp.access), one they see but may not
+change a 403 (`require_change`).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from osp.access import changes_everything, rules_for, scope_filter, scope_user_ids
+from osp.models import Role, User
+
+
+def _active(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+# --- Changing records ------------------------------------------------------------------
+
+def can_change(user: User, obj: Model) -> bool:
+    """May `user` change `obj`? Call only for objects already known to be visible."""
+    if not _active(user):
+        return False
+    if changes_everything(user):
+        return True
+    rules = rules_for(type(obj))
+    if rules.may_change is not None:
+        return rules.may_change(user, obj)
+    if not rules.change:
+        return False
+    return type(obj)._default_manager.filter(scope_filter(user, type(obj), "change"),
+                                             pk=obj.pk).exists()
+
+
+def require_change(user: User, obj: Model) -> None:
+    """can_change, or PermissionDenied: the one refusal of a change to a record `user`
+    may see (a 403: it exists, they know)."""
+    if not can_change(user, obj):
+        raise PermissionDenied(_("You may see this %(record)s but not change it.")
+                               % {"record": obj._meta.verbose_name})
+
+
+def changeable_pks(user: User, model: type[Model], pks) -> set[int]:
+    """Which of `pks` (records already known to be visible, deleted ones included) `user`
+    may change: can_change for many records in one query (sync batches)."""
+    pks = set(pks)
+    if not pks or changes_everything(user):
+        return pks
+    if not user.is_active:
+        return set()
+    return set(model.all_objects.filter(scope_filter(user, model, "change"), pk__in=pks)
+               .values_list("pk", flat=True))
+
+
+def can_work_on(user: User, parent: Model) -> bool:
+    """May `user` add records under `parent` (contacts and deals on an account)? Whoever
+    may change it, and whoever its app lets in besides (an account: whoever works one of
+    its deals, as the org chart is built by the deal team)."""
+    if changes_everything(user):
+        return True
+    model = type(parent)
+    return model._default_manager.filter(scope_filter(user, model, "work_on"),
+                                         pk=parent.pk).exists()
+
+
+def workable_pks(user: User, model: type[Model], pks) -> set[int]:
+    """can_work_on for many records in one query (sync batches)."""
+    pks = set(pks)
+    if not pks or changes_everything(user):
+        return pks
+    return set(model._default_manager.filter(scope_filter(user, model, "work_on"),
+                                             pk__in=pks).values_list("pk", flat=True))
+
+
+def can_create(user: User, model) -> bool:
+    """May `user` create records of this kind at all? Finance only reads."""
+    if changes_everything(user):
+        return True
+    if model is User:
+        return False
+    return bool(user.roles) and user.roles != [Role.FINANCE]
+
+
+def can_add(user: User, model, parent=None) -> bool:
+    """May `user` create a `model` record, under `parent` when given (can_work_on)?"""
+    if not can_create(user, model):
+        return False
+    return parent is None or can_work_on(user, parent)
+
+
+def require_add(user: User, model, parent=None) -> None:
+    """can_add, or PermissionDenied saying why: a creation form only for those who may
+    create (a 403, not a form that cannot be saved)."""
+    if can_add(user, model, parent):
+        return
+    if parent is None:
+        raise PermissionDenied(_("Your role cannot create %(kind)s.")
+                               % {"kind": model._meta.verbose_name_plural})
+    raise PermissionDenied(_("You cannot add %(kind)s to this %(parent)s.") % {
+        "kind": model._meta.verbose_name_plural, "parent": parent._meta.verbose_name})
+
+
+# --- Owners ----------------------------------------------------------------------------
+
+def assignable_owners(user: User) -> QuerySet:
+    """Whom `user` may make the owner of a record: anyone for an admin, else their scope."""
+    if changes_everything(user):
+        return User.objects.filter(is_active=True)
+    return User.objects.filter(is_active=True, pk__in=scope_user_ids(user))
+
+
+def can_reassign(user: User, obj) -> bool:
+    """May `user` hand `obj` (an owned record) to someone else? Its owner's management
+    chain and admins may, and so may the owner: whoever has the owner in their scope. A
+    place on a deal's team is the right to work it, never to take it; the new owner must
+    also be one `user` may assign to (assignable_owners)."""
+    if not _active(user):
+        return False
+    return changes_everything(user) or obj.owner_id in scope_user_ids(user)
+
+
+# --- Acts of a role --------------------------------------------------------------------
+
+def can_mark_finance_stages(user: User) -> bool:
+    """May `user` record a payment (9.5) or a booking (10)? Finance only, on every route."""
+    return _active(user) and user.has_role(Role.FINANCE)
+
+
+def can_import(user: User, *, paid_or_booked: bool = False) -> bool:
+    """May `user` create a deal already past the start (another system's history)?
+    Whoever holds the import permission (and admins); a deal already paid or booked also
+    finance, whose acts 9.5 and 10 are."""
+    if not _active(user):
+        return False
+    if user.is_admin or user.has_perm("opportunities.import_stage"):
+        return True
+    return paid_or_booked and can_mark_finance_stages(user)
