@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import services
+from accounts import selectors, services
 from accounts.forms import (
     AccountFilter,
     AccountForm,
@@ -20,9 +20,8 @@ from accounts.forms import (
     TerritoryForm,
 )
 from accounts.models import Account, Contact, Partner, Territory
-from opportunities.models import Opportunity
 from osp import access, permissions
-from osp.pages import Column, ListPage, delete_page, form_page
+from osp.pages import Column, ListPage, delete_page, form_page, page_sections
 
 
 def _list(request, template, page: ListPage, **extra):
@@ -93,7 +92,10 @@ def territory_edit(request, pk=None):
 def account_list(request):
     # A correlated count, not a join with every deal: sorted by another column, PostgreSQL
     # counts only the page's 25 accounts (a manager's hundreds join tens of thousands).
-    deals = (Opportunity.objects.filter(account=OuterRef("pk")).order_by().values("account")
+    # The deal model is reached through the account's relation (Django's _meta API): the
+    # opportunities app stands on this one, not the other way round.
+    Deal = Account._meta.get_field("opportunities").related_model
+    deals = (Deal.objects.filter(account=OuterRef("pk")).order_by().values("account")
              .annotate(n=Count("pk")).values("n"))
     qs = access.visible_to(request.user, Account).select_related("owner", "territory").annotate(
         open_count=Coalesce(Subquery(deals), 0))
@@ -109,33 +111,16 @@ def account_list(request):
                  can_create=permissions.can_create(request.user, Account))
 
 
-def org_chart(contacts) -> list[dict]:
-    """The contacts as a forest by `reports_to`; people whose boss is unknown are roots."""
-    by_boss: dict = {}
-    ids = {c.pk for c in contacts}
-    for c in contacts:
-        by_boss.setdefault(c.reports_to_id if c.reports_to_id in ids else None, []).append(c)
-
-    def build(boss_id, seen):
-        return [{"contact": c, "children": build(c.pk, seen | {c.pk})}
-                for c in by_boss.get(boss_id, []) if c.pk not in seen]
-    return build(None, frozenset())
-
-
 @login_required
 def account_detail(request, pk):
     account = access.get_visible_or_404(
         request.user, Account, pk, Account.objects.select_related("owner", "territory"))
     contacts = list(account.contacts.all())
-    opportunities = access.visible_to(
-        request.user, Opportunity, account.opportunities.select_related("owner")).order_by(
-        "expected_close_date")
     return render(request, "accounts/account_detail.html", {
-        "account": account, "contacts": contacts, "org_chart": org_chart(contacts),
-        "opportunities": opportunities,
+        "account": account, "contacts": contacts, "org_chart": selectors.org_chart(contacts),
         "can_change": permissions.can_change(request.user, account),
-        "can_work": permissions.can_work_on(request.user, account)
-        and permissions.can_create(request.user, Opportunity),
+        "can_work": permissions.can_add(request.user, Contact, account),
+        "app_sections": page_sections("account", request, account),
     })
 
 
@@ -257,12 +242,10 @@ def partner_list(request):
 def partner_detail(request, pk):
     partner = access.get_visible_or_404(request.user, Partner, pk,
                                         Partner.objects.select_related("owner"))
-    deals = access.visible_to(
-        request.user, Opportunity, Opportunity.objects.filter(deal_partners__partner=partner)
-        .select_related("account", "owner")).distinct()
     return render(request, "accounts/partner_detail.html", {
-        "partner": partner, "contacts": partner.contacts.all(), "deals": deals,
+        "partner": partner, "contacts": partner.contacts.all(),
         "can_change": permissions.can_change(request.user, partner),
+        "app_sections": page_sections("partner", request, partner),
     })
 
 

@@ -8,7 +8,8 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django asks: the rules and services need the models loaded.
-        from opportunities import rules, selling_cycle
+        from opportunities import rules, sections, selling_cycle
 
         rules.register()
+        sections.register()
         selling_cycle.connect_signals()

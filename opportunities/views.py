@@ -23,7 +23,7 @@ from opportunities.forms import (
 from opportunities.models import Opportunity, ResourceType
 from opportunities.risks import opportunity_risks
 from osp import access, permissions
-from osp.pages import Column, ListPage, delete_page, form_page
+from osp.pages import Column, ListPage, delete_page, form_page, page_sections
 
 LIST_ROW = ["pk", "name", "stage", "amount", "currency", "amount_base", "expected_close_date",
             "account_id", "account__name", "owner__first_name", "owner__last_name",
@@ -71,9 +71,8 @@ def opportunity_detail(request, pk):
         "attest_contacts": cycle_views.contacts_for_attestation(opportunity).distinct(),
         "plan": opportunity.plans.order_by("-version").first(),
         "activities": opportunity.activities.select_related("author")[:50],
-        "action_items": opportunity.action_items.select_related("assignee", "contact"),
         "risks": opportunity_risks(opportunity),
-        "action_item_form": _action_item_form(opportunity),
+        "app_sections": page_sections("opportunity", request, opportunity),
         "can_change": panel["can_change"],
         "team_form": TeamMemberForm(),
         "partner_form": DealPartnerForm(),
@@ -83,14 +82,6 @@ def opportunity_detail(request, pk):
         "resource_types": ResourceType.choices,
         "today": timezone.localdate(),
     })
-
-
-def _action_item_form(opportunity):
-    from plans.forms import ActionItemForm
-
-    form = ActionItemForm()
-    form.fields["contact"].queryset = opportunity.account.contacts.all()
-    return form
 
 
 @login_required

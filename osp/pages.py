@@ -1,6 +1,8 @@
 """Building blocks the browser views share: a searchable, sortable, filterable, paginated
-list; a form page that saves through a service; a confirmed delete."""
+list; a form page that saves through a service; a confirmed delete; the sections apps
+above add to a record's page."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -249,3 +251,32 @@ def delete_page(request, *, obj, success_url: str, consequences: list[str] | Non
     return render(request, "confirm_delete.html", {
         "object": obj, "kind": obj._meta.verbose_name, "consequences": consequences or [],
     })
+
+
+# --- Sections other apps add to a record's page -----------------------------------------
+# A record's page may show what apps above its own hold about it: the account page shows
+# the account's deals (opportunities) and the deal page its action items (plans). The app
+# above registers a section (from its AppConfig.ready()): a template and the function of
+# the request and the record that gives the template its `section` context. The page
+# renders the sections in the order the apps are installed and never imports them.
+
+@dataclass(frozen=True)
+class Section:
+    template: str
+    context: Callable  # (request, record) -> dict, the template's `section`
+
+
+_SECTIONS: dict[str, list[Section]] = {}
+
+
+def register_section(page: str, template: str, context: Callable) -> None:
+    _SECTIONS.setdefault(page, []).append(Section(template, context))
+
+
+def page_sections(page: str, request, record) -> list[dict]:
+    """The sections registered for `page`, each {"template", "context"}, for the page's
+    template: {% for s in app_sections %}{% include s.template with section=s.context %}. A
+    section whose context is None has nothing to show on this record and is left out."""
+    drawn = ({"template": s.template, "context": s.context(request, record)}
+             for s in _SECTIONS.get(page, []))
+    return [section for section in drawn if section["context"] is not None]

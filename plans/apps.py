@@ -8,6 +8,7 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django asks: the rules need the models loaded.
-        from plans import rules
+        from plans import rules, sections
 
         rules.register()
+        sections.register()

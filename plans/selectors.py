@@ -6,8 +6,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.selectors import territory_subtree_ids
-from opportunities.models import LADDER, Opportunity, StageChange
+from accounts.selectors import org_chart, territory_subtree_ids
+from opportunities.models import UNPAID_STAGES, Opportunity, StageChange
 from osp.fiscal import fiscal_quarter, fiscal_year_start
 from plans.models import PLAN_SECTIONS, PlanKind
 
@@ -35,32 +35,25 @@ def _ytd(opportunities, today=None, quotas=None) -> dict:
 
 def plan_overview(plan) -> dict:
     """The live part of a plan: named accounts and key opportunities, the org chart, the
-    pipeline, and year-to-date figures."""
-    open_stages = ["lead", *LADDER[:8]]
+    pipeline, and year-to-date figures. (An account plan's pipeline, in the forecast
+    sheet's format, is forecasting's section of the plan page: forecasting/sections.py.)"""
     if plan.kind == PlanKind.TERRITORY:
         accounts = Account.objects.filter(territory_id__in=territory_subtree_ids(plan.territory.pk))
         deals = Opportunity.objects.filter(account__in=accounts)
         return {
             "named_accounts": accounts.filter(is_named=True).select_related("owner"),
-            "key_opportunities": deals.filter(stage__in=open_stages).select_related("account")
+            "key_opportunities": deals.filter(stage__in=UNPAID_STAGES).select_related("account")
             .order_by("-amount_base")[:10],
             "ytd": _ytd(deals, quotas=plan.territory.quotas.all()),
         }
     if plan.kind == PlanKind.ACCOUNT:
-        from accounts.views import org_chart
-        from forecasting.export import pipeline_table
-
-        deals = plan.account.opportunities.all()
-        headers, rows = pipeline_table(deals.filter(stage__in=open_stages))
         return {
             "org_chart": org_chart(list(plan.account.contacts.all())),
-            # "In the same format as the forecast sheet" (METHODOLOGY.md §5).
-            "pipeline_headers": headers, "pipeline_rows": rows,
-            "ytd": _ytd(deals),
+            "ytd": _ytd(plan.account.opportunities.all()),
         }
     deals = Opportunity.objects.filter(deal_partners__partner=plan.partner).distinct()
     return {
-        "pipeline": deals.filter(stage__in=open_stages).select_related("account", "owner")
+        "pipeline": deals.filter(stage__in=UNPAID_STAGES).select_related("account", "owner")
         .order_by("expected_close_date")[:50],
         "ytd": _ytd(deals),
     }

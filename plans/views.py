@@ -13,7 +13,7 @@ from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Opportunity
 from osp import access
 from osp.concurrency import StaleRecord
-from osp.pages import Column, ListPage, redirect_next
+from osp.pages import Column, ListPage, page_sections, redirect_next
 from osp.validators import has_null_character
 from plans import selectors, services
 from plans.forms import ActionItemForm, PlanForm
@@ -133,6 +133,7 @@ def plan_detail(request, pk):
         "plan": plan,
         "sections": [(PLAN_SECTIONS[n], plan.sections.get(n, "")) for n in plan.section_names()],
         "overview": selectors.plan_overview(plan),
+        "app_sections": page_sections("plan", request, plan),
         "versions": versions,
         "review_state": services.plan_review_state(plan),
         "review_label": REVIEW_LABELS[services.plan_review_state(plan)],

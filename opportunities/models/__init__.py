@@ -76,12 +76,13 @@ SELLING_STAGES = ["lead", *LADDER[:7]]  # lead .. 8: still being sold, no PO yet
 WON_STAGES = LADDER[7:]  # 9, 9.5, 10: the PO is in (then paid, then booked)
 PIPELINE_STAGES = [*SELLING_STAGES, *WON_STAGES]  # every stage but lost and no-go
 FINISHED_STAGES = ["10", "lost", "no_go"]  # booked or given up: nothing more to do
+UNPAID_STAGES = [*SELLING_STAGES, "9"]  # lead .. 9: not yet paid (a PO may still be cancelled)
 NEXT_STAGE = dict(zip(["lead", *LADDER[:-1]], LADDER, strict=True))
 # Stages 4-6 move with the deal's situation (METHODOLOGY.md §3).
 BACKWARD_MOVES = {"5": ["4"], "6": ["5", "4"]}
 MOVES_WITH_SITUATION = ["4", "5", "6"]
 FINANCE_STAGES = ["9.5", "10"]
-LOSABLE = ["lead", *LADDER[:8]]  # lead .. 9: a PO can still be cancelled
+LOSABLE = UNPAID_STAGES
 NO_GO_FROM = ["lead", "2", "3", "4", "5", "6"]
 # Criteria are re-checked while the deal is being sold; from the PO on (9) it is won and
 # the ladder's earlier criteria (e.g. "closes this quarter") are history.

@@ -202,12 +202,13 @@ def test_action_items_on_an_opportunity(people, walker, browser):
 
 def test_the_account_plan_pipeline_has_the_forecast_sheet_columns(people, walker, browser):
     from forecasting.export import forecast_headers
+    from forecasting.sections import account_plan_pipeline
 
     walker.to_stage("2")
     plan = services.plan_create(user=people.rep_a, kind="account", subject=walker.d.account)
-    overview = selectors.plan_overview(plan)
-    assert overview["pipeline_headers"] == forecast_headers()
-    [row] = overview["pipeline_rows"]
+    pipeline = account_plan_pipeline(None, plan)
+    assert pipeline["headers"] == forecast_headers()
+    [row] = pipeline["rows"]
     assert row[4] == walker.opp.name and row[6] == "2 · Project initiated"
     html = browser(people.rep_a).get(plan.get_absolute_url()).content.decode()
     assert "Weighted amount" in html and walker.opp.name in html
