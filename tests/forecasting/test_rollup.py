@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from forecasting.models import ForecastAdjustment, Quota
 from forecasting.selectors import Node, forecast_rollup, parse_node
 from forecasting.services import forecast_adjust
-from opportunities.models import Category
+from opportunities.models import Category, StageCategory
 from osp.fiscal import fiscal_quarter, parse_period
 from tests.forecasting.conftest import place
 
@@ -161,3 +161,16 @@ def test_drill_down_lists_exactly_the_deals_behind_a_number(people, book, client
     assert "B commit" not in html and "A2 next quarter" not in html
     booked = client.get(_drill(Node("user", people.director), parse_period(None), ["10"]))
     assert "A booked" in booked.content.decode()
+
+
+def test_a_stage_an_administrator_counts_as_won_stays_in_its_period(people, book):
+    """The period rule follows the categories: stage 8 counted as won has no PO date, so
+    its deals count by their expected close date instead of dropping out of every period
+    (the rule once listed 9, 9.5 and 10 by hand)."""
+    StageCategory.objects.update_or_create(stage="8", defaults={"category": Category.WON,
+                                                                "probability": 95})
+    rollup = forecast_rollup(user=people.director, node=Node("user", people.director),
+                             period=parse_period(None))
+    assert amounts(rollup)[Category.WON] == 80  # B commit, at stage 8
+    assert amounts(rollup)[Category.COMMIT] == 140
+    assert rollup.categories[Category.WON].count == 1
