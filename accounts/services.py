@@ -15,6 +15,7 @@ from osp.services import (
     check_can_create,
     check_owner,
     full_clean_and_save,
+    record_delete,
     record_update,
 )
 
@@ -128,8 +129,6 @@ def contact_update(*, contact: Contact, user: User, expected_version: int | None
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, user: User) -> None:
-    from osp.services import record_delete
-
     account = contact.account
     name = str(contact)
     record_delete(obj=contact, user=user)

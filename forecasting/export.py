@@ -7,6 +7,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -20,10 +21,11 @@ from forecasting.selectors import (
     Node,
     forecast_rollup,
     node_opportunities,
+    parse_node,
 )
 from opportunities.models import Category, OpportunityPartner, Stage, StageCategory
 from opportunities.selectors import in_period
-from osp.fiscal import Period, fiscal_quarter
+from osp.fiscal import Period, fiscal_quarter, parse_period
 
 EXPORT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
@@ -258,11 +260,6 @@ def _date(sheet, value):
 
 def export_response(user, params):
     """The .xlsx download for the `node` and `period` in `params` (page and API alike)."""
-    from django.http import HttpResponse
-
-    from forecasting.selectors import parse_node
-    from osp.fiscal import parse_period
-
     node = parse_node(user, params.get("node"))
     period = parse_period(params.get("period"))
     response = HttpResponse(content_type=EXPORT_CONTENT_TYPE)

@@ -14,7 +14,7 @@ from forecasting.models import ForecastAdjustment, Quota
 from opportunities.models import Category, Opportunity, OpportunityPartner, StageCategory
 from opportunities.selectors import in_period
 from osp import access
-from osp.fiscal import Period
+from osp.fiscal import Period, fiscal_quarter
 from osp.models import User
 
 FORECAST_CATEGORIES = [Category.PIPELINE, Category.BEST_CASE, Category.COMMIT, Category.WON,
@@ -140,8 +140,6 @@ def forecast_rollup(*, user: User, node: Node, period: Period) -> Rollup:
 
 
 def _quota(condition, period: Period) -> Decimal | None:
-    from osp.fiscal import fiscal_quarter
-
     year = fiscal_quarter(period.end).year
     quarters = [fiscal_quarter(period.start).quarter] if period.label.count("Q") else [1, 2, 3, 4]
     return Quota.objects.filter(condition, fiscal_year=year, quarter__in=quarters).aggregate(

@@ -4,6 +4,9 @@ from celery import shared_task
 from django.db import connection, transaction
 from django.utils import timezone
 
+from forecasting.models import ForecastSnapshot
+from forecasting.services import forecast_snapshot_take
+
 # Beat runs the snapshot task every hour; the snapshot of the week is due from Monday at
 # this hour (local time).
 WEEKLY_SNAPSHOT_HOUR = 6
@@ -27,9 +30,6 @@ def take_weekly_snapshot() -> int:
     hour later, and a retry, a redelivery or a duplicate run takes nothing twice. Returns
     the week's snapshot. One transaction: a worker killed halfway leaves no half snapshot.
     """
-    from forecasting.models import ForecastSnapshot
-    from forecasting.services import forecast_snapshot_take
-
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Two runs at once (a redelivery while the first still runs) queue here, and

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opportunities import rules as opportunity_rules
-from opportunities.criteria import criteria_for_stage
+from opportunities.criteria import BY_CODE, criteria_for_stage
 from opportunities.models import (
     BACKWARD_MOVES,
     FINANCE_STAGES,
@@ -134,8 +134,6 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "title": _("%(from)s → %(to)s (%(how)s)") % {
                           "from": c.get_from_stage_display(), "to": c.get_to_stage_display(),
                           "how": c.get_how_display()}, "text": c.reason})
-    from opportunities.criteria import BY_CODE
-
     for a in opportunity.attestations.select_related("by").order_by("-at")[:limit]:
         criterion = BY_CODE.get(a.criterion)
         items.append({"at": a.at, "kind": a.action, "who": a.by,

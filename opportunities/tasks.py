@@ -1,6 +1,9 @@
 from celery import shared_task
 
+from opportunities import reminders
 from opportunities.selling_cycle import opportunities_slip_past_quarter_end
+from osp.models import ReminderPolicy
+from osp.reminders import deliver_owed_emails
 
 
 @shared_task(acks_late=True)
@@ -17,10 +20,6 @@ def send_selling_cycle_reminders() -> dict:
     now and sends every e-mail still owed, and each reminder is recorded once per subject
     and period (a database constraint), so a lost run is made up by the next, and a retry,
     a redelivery after a worker died or a duplicate run sends nothing twice."""
-    from opportunities import reminders
-    from osp.models import ReminderPolicy
-    from osp.reminders import deliver_owed_emails
-
     if not ReminderPolicy.sending_now():
         return {}
     return {

@@ -1,6 +1,7 @@
 """The fiscal calendar: quarters start in the month OSP_FISCAL_YEAR_START_MONTH."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,8 +74,6 @@ def fiscal_year_period(year: int, start_month: int | None = None) -> Period:
 def read_period(value: str | None) -> Period | None:
     """"FY2027", "FY2027 Q1" or "FY2027Q1"; None when it is none of these, or a year the
     calendar cannot hold (FY0000, FY9999 with a year starting in April)."""
-    import re
-
     match = re.fullmatch(r"FY(\d{4})(?:\s*Q([1-4]))?", (value or "").strip().upper())
     if not match:
         return None

@@ -4,6 +4,7 @@ does not fail the check (pages still work while a worker restarts)."""
 
 import time
 
+import redis
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
@@ -37,8 +38,6 @@ def _redis():
     if not settings.REDIS_URL:
         return {"status": "not configured"}
     try:
-        import redis
-
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
         return {"status": "ok"}
     except Exception as e:

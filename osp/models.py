@@ -5,6 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from osp import changes
@@ -204,8 +206,6 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        from osp.services import manager_cycle_error
-
         error = manager_cycle_error(user=self, manager=self.manager)
         if error:
             raise ValidationError({"manager": error})
@@ -232,8 +232,6 @@ class Notification(models.Model):
         return self.message[:60]
 
     def text(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
         zh = (language or get_language() or "en").startswith("zh")
         return self.message_zh if zh and self.message_zh else self.message
 
@@ -300,8 +298,6 @@ class ReminderPolicy(models.Model):
 
     @classmethod
     def sending_now(cls) -> bool:
-        from django.utils import timezone
-
         return timezone.localtime().hour >= cls.current().send_from_hour
 
 
@@ -331,3 +327,22 @@ class OwnerChange(models.Model):
 
     def __str__(self):
         return f"{self.content_type_id}:{self.object_id} {self.from_owner_id} → {self.to_owner_id}"
+
+
+def manager_cycle_error(*, user: "User", manager: "User | None") -> str | None:
+    """Why `manager` cannot be `user`'s manager, or None if it can."""
+    if manager is None:
+        return None
+    if user.pk is not None and manager.pk == user.pk:
+        return _("A person cannot be their own manager.")
+    seen = set()
+    node = manager
+    while node is not None and node.pk not in seen:
+        if user.pk is not None and node.manager_id == user.pk:
+            return _(
+                "%(manager)s already reports to %(user)s, directly or indirectly; "
+                "this would make the hierarchy a loop."
+            ) % {"manager": manager, "user": user}
+        seen.add(node.pk)
+        node = node.manager
+    return None

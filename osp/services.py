@@ -5,35 +5,17 @@ written here holds everywhere."""
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from osp import permissions
 from osp.concurrency import check_version, locked_copy
-from osp.models import OwnerChange, User
+from osp.models import ExternalRecord, OwnerChange, User
 from osp.reminders import notify
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "title", "roles", "manager",
                "is_active", "is_away")
-
-
-def manager_cycle_error(*, user: User, manager: User | None) -> str | None:
-    """Why `manager` cannot be `user`'s manager, or None if it can."""
-    if manager is None:
-        return None
-    if user.pk is not None and manager.pk == user.pk:
-        return _("A person cannot be their own manager.")
-    seen = set()
-    node = manager
-    while node is not None and node.pk not in seen:
-        if user.pk is not None and node.manager_id == user.pk:
-            return _(
-                "%(manager)s already reports to %(user)s, directly or indirectly; "
-                "this would make the hierarchy a loop."
-            ) % {"manager": manager, "user": user}
-        seen.add(node.pk)
-        node = node.manager
-    return None
 
 
 def full_clean_and_save(obj, *, exclude=None):
@@ -163,10 +145,6 @@ def record_delete(*, obj, user: User) -> None:
     """Delete a record the user may change; refuse clearly when others still depend on it.
     Synced records (accounts, contacts, partners, opportunities) are deleted softly: they
     disappear everywhere, their history stays, and the change feed publishes a tombstone."""
-    from django.db.models import ProtectedError
-
-    from osp.models import ExternalRecord
-
     permissions.require_change(user, obj)
     if isinstance(obj, ExternalRecord):
         _soft_delete(obj)

@@ -3,10 +3,14 @@ error page. (The home page, which reads every app, is the project's: config.view
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language as django_set_language
 
+from osp.logs import request_id
 from osp.models import User
 
 
@@ -20,8 +24,6 @@ def notifications(request):
 
 def set_language(request):
     """Django's language switch, remembered on the user so e-mails follow it."""
-    from django.views.i18n import set_language as django_set_language
-
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.method == "POST" and request.user.is_authenticated and language in dict(
@@ -41,11 +43,6 @@ def locked_out(request, original_response=None, credentials=None):
 def server_error(request):
     """An unexpected error: never a stack trace; a reference people can quote instead.
     Rendered without the request's context processors, which may be what failed."""
-    from django.http import HttpResponseServerError, JsonResponse
-    from django.template import loader
-
-    from osp.logs import request_id
-
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Something went wrong on our side; nothing was "
                                          "saved. Please try again."),

@@ -186,8 +186,6 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         if d.get("plan") is not None:
             d["plan"] = access.get_visible_or_404(user, Plan, d["plan"].pk)
         if d.get("opportunity") is not None:
-            from opportunities.models import Opportunity
-
             d["opportunity"] = access.get_visible_or_404(user, Opportunity, d["opportunity"].pk)
         serializer.instance = services.action_item_add(user=user, **d)
 

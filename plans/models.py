@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from osp.models import TimeStamped
@@ -128,8 +129,6 @@ class Plan(TimeStamped):
         return self.territory or self.account or self.partner
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("plan-detail", args=[self.pk])
 
     def section_names(self) -> list[str]:

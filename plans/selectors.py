@@ -4,6 +4,7 @@ import difflib
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from accounts.selectors import org_chart, territory_subtree_ids
@@ -70,8 +71,6 @@ def compare_versions(a, b) -> list[dict]:
                      "ratio": round(difflib.SequenceMatcher(None, old, new).ratio() * 100)})
     target_a, target_b = a.content.get("fiscal_year_target"), b.content.get("fiscal_year_target")
     if target_a or target_b:
-        from django.utils.translation import gettext as _
-
         rows.append({"label": _("Target for the fiscal year"), "old": target_a or "",
                      "new": target_b or "", "changed": target_a != target_b, "ratio": 0})
     return rows

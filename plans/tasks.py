@@ -1,5 +1,9 @@
 from celery import shared_task
 
+from osp.models import ReminderPolicy
+from osp.reminders import deliver_owed_emails
+from plans import reminders
+
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_plan_reminders() -> dict:
@@ -7,10 +11,6 @@ def send_plan_reminders() -> dict:
     now and sends every e-mail still owed; exactly once per subject and period (a database
     constraint), so a lost run is made up by the next, and a retry, a redelivery or a
     duplicate run sends nothing twice."""
-    from osp.models import ReminderPolicy
-    from osp.reminders import deliver_owed_emails
-    from plans import reminders
-
     if not ReminderPolicy.sending_now():
         return {}
     return {"plan_reviews": reminders.remind_plan_reviews(),

@@ -3,6 +3,7 @@ Kept apart from the views because DRF imports these classes while loading its se
 
 import hmac
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -61,8 +62,6 @@ class ApiRateThrottle(throttling.SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_rate(self):
-        from django.conf import settings
-
         return settings.OSP_API_RATE
 
     def get_cache_key(self, request, view):

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Partner, Territory
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, Stage, StageCategory
 from osp.models import User
 
 
@@ -113,8 +113,6 @@ def _stage_labels() -> dict[str, str]:
     # get_FOO_display() evaluates every lazy label on each call; this, once per language.
     from django.utils.translation import get_language
 
-    from opportunities.models import Stage
-
     language = get_language()
     if language not in _STAGE_LABELS:
         _STAGE_LABELS[language] = {s.value: str(s.label) for s in Stage}
@@ -137,8 +135,6 @@ def to_wire_many(objs) -> list[dict]:
     objs = list(objs)
     probabilities = None
     if any(isinstance(o, Opportunity) for o in objs):
-        from opportunities.models import StageCategory
-
         probabilities = StageCategory.mapping()
     return [to_wire(o, probabilities=probabilities) for o in objs]
 
@@ -163,8 +159,6 @@ def to_wire(obj: models.Model, *, probabilities: dict | None = None) -> dict:
             data[ref.name] = target.external_id if same_source and target.external_id else None
     if isinstance(obj, Opportunity):
         if probabilities is None:
-            from opportunities.models import StageCategory
-
             probabilities = StageCategory.mapping()
         data.update(stage=obj.stage, stage_label=_stage_labels().get(obj.stage, obj.stage),
                     probability=probabilities.get(obj.stage, (None, None))[1],

@@ -298,11 +298,12 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
 
     @property
     def is_won(self):
-        return self.stage in ("9", "9.5", "10")
+        return self.stage in WON_STAGES
 
     def evaluation(self):
         """The gate criteria as they stand (cached until `forget_evaluation`)."""
         if getattr(self, "_evaluation", None) is None:
+            # Imported here: the criteria read these models (a cycle inside the app).
             from opportunities.criteria import evaluate
 
             self._evaluation = evaluate(self)

@@ -32,6 +32,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from psycopg import sql
 
 from accounts.models import Account, CompanySize, Industry, Territory
 from benchmarks.machine import machine
@@ -297,8 +298,6 @@ class Command(BaseCommand):
         return first
 
     def _copy(self, model, columns: list[str], rows) -> None:
-        from psycopg import sql
-
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(model._meta.db_table),
             sql.SQL(", ").join(sql.Identifier(c) for c in columns))

@@ -46,8 +46,9 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.core import signals
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -56,6 +57,8 @@ from django.utils import timezone
 from accounts.models import Account, Contact, Partner
 from benchmarks.machine import machine
 from benchmarks.management.commands.bench_forecast import DIRECTOR
+from forecasting.export import forecast_workbook
+from forecasting.selectors import Node, node_opportunities
 from opportunities import selling_cycle
 from opportunities.models import (
     SELLING_STAGES,
@@ -74,8 +77,9 @@ from opportunities.models import (
     WinLossAnalysis,
 )
 from opportunities.risks import FROM_3, FROM_5
-from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN
+from opportunities.selectors import BOARD_COLUMNS, CARDS_PER_COLUMN, in_period, pipeline_board
 from osp import access
+from osp.fiscal import Period, fiscal_quarter, fiscal_year_start
 from osp.keyset import encode_cursor
 from osp.models import Notification, User
 
@@ -391,8 +395,6 @@ class Command(BaseCommand):
             return [row["id"] for row in response.json()["results"]]
         html = response.content.decode()
         if label == "board":
-            from opportunities.selectors import pipeline_board
-
             columns = pipeline_board(user=User.objects.get(pk=user.pk))
             return ({c["stage"]: (c["n"], c["total"]) for c in columns if c["n"]},
                     sorted(int(pk) for pk in re.findall(r'class="card-item"[^>]*data-id="(\d+)"',
@@ -502,10 +504,6 @@ class Command(BaseCommand):
     def _export_period(self, director):
         """From the start of this fiscal year, whole quarters until the director's export
         holds EXPORT_ROWS rows: no single fiscal period of the data set is that large."""
-        from forecasting.selectors import Node, node_opportunities
-        from opportunities.selectors import in_period
-        from osp.fiscal import Period, fiscal_quarter, fiscal_year_start
-
         mapping = StageCategory.mapping()
         deals = node_opportunities(director, Node("user", director))
         first = last = fiscal_quarter(fiscal_year_start())
@@ -517,9 +515,6 @@ class Command(BaseCommand):
         return period
 
     def _export(self, director) -> dict:
-        from forecasting.export import forecast_workbook
-        from forecasting.selectors import Node
-
         period = self._export_period(director)
 
         def run():
@@ -673,9 +668,6 @@ def _one_connection():
     """Test-client requests keep the database connection, as Django's own TestCase does:
     both sides of a comparison then run on an open connection (the web load below measures
     each way production can connect)."""
-    from django.core import signals
-    from django.db import close_old_connections
-
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:

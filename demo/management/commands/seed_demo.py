@@ -2,6 +2,7 @@
 with org charts, partners and ~300 opportunities. Everything goes through the services,
 so the demo obeys the same rules as real use. Does nothing if the demo is already there."""
 
+import datetime
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,8 @@ from accounts.models import (
     PartnerType,
 )
 from accounts.services import account_create, contact_create, partner_create, territory_create
+from forecasting.models import ForecastSnapshot, Quota, SnapshotLine
+from forecasting.services import forecast_snapshot_take
 from opportunities import selling_cycle as cycle
 from opportunities.models import (
     SECTIONS,
@@ -298,11 +301,6 @@ class Command(BaseCommand):
 
     def forecast(self, people, territories, rnd):
         """Quotas for the year, and a few weekly snapshots so the trend has a shape."""
-        import datetime
-
-        from forecasting.models import ForecastSnapshot, Quota, SnapshotLine
-        from forecasting.services import forecast_snapshot_take
-
         year = fiscal_quarter().year
         for q in (1, 2, 3, 4):
             for rep, territory in REP_TERRITORY.items():
