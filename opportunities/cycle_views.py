@@ -11,12 +11,13 @@ from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact
 from opportunities import selectors, selling_cycle, services
+from opportunities.forms import DealPlanForm, HandoverForm, WinLossForm
 from opportunities.models import (
     REQUIRED_SECTIONS,
     SECTIONS,
@@ -26,7 +27,6 @@ from opportunities.models import (
     AssessmentHeading,
     AssessmentQuestion,
     Opportunity,
-    OpportunityPlan,
     PlanDepth,
     SalesTool,
     required_depth,
@@ -34,7 +34,6 @@ from opportunities.models import (
 from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.expressions import InValues
-from osp.forms import VersionedForm
 from osp.models import Role, User
 from osp.pages import record_url, redirect_next
 
@@ -209,24 +208,6 @@ def board(request):
         "per_column": selectors.CARDS_PER_COLUMN})
 
 
-class PlanForm(VersionedForm):
-    """The deal's plan, over its latest version; it carries that version's number, so a
-    plan saved after someone else's new version is refused (osp.forms)."""
-
-    class Meta:
-        model = OpportunityPlan
-        fields = list(SECTIONS)
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in SECTIONS}
-
-    def __init__(self, *args, required, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._form_kwargs["required"] = required
-        for name, field in self.fields.items():
-            field.required = False
-            field.widget.attrs["data-required"] = "1" if name in required else ""
-        self.required_sections = required
-
-
 @login_required
 def plan_edit(request, pk):
     opportunity = _get(request, pk)
@@ -234,10 +215,9 @@ def plan_edit(request, pk):
     depth = required_depth(opportunity)
     required = REQUIRED_SECTIONS[depth]
     can_change = permissions.can_change(request.user, opportunity)
-    form = PlanForm(request.POST or None, instance=latest, required=required)
+    form = DealPlanForm(request.POST or None, instance=latest, required=required)
     if request.method == "POST":
-        if not can_change:
-            raise PermissionDenied(_("You may see this opportunity but not change it."))
+        permissions.require_change(request.user, opportunity)
         try:
             plan = (services.opportunity_plan_save(opportunity=opportunity, user=request.user,
                                           **form.cleaned_data) if form.is_valid() else None)
@@ -258,25 +238,6 @@ def plan_edit(request, pk):
         "depth": PlanDepth(depth).label, "can_change": can_change,
         "versions": opportunity.plans.order_by("-version").select_related("author")[:10],
     })
-
-
-class WinLossForm(forms.Form):
-    # Lazy: the labels are built at import, and must follow each request's language.
-    why = forms.CharField(label=gettext_lazy("Why we won or lost"),
-                          widget=forms.Textarea(attrs={"rows": 3}))
-    against = forms.CharField(label=gettext_lazy("Against whom"), required=False)
-    repeat_or_avoid = forms.CharField(label=gettext_lazy("What to repeat or avoid"),
-                                      widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class HandoverForm(forms.Form):
-    scope = forms.CharField(label=gettext_lazy("Service scope"),
-                            widget=forms.Textarea(attrs={"rows": 3}))
-    acceptance_terms = forms.CharField(label=gettext_lazy("Acceptance terms"),
-                                       widget=forms.Textarea(attrs={"rows": 3}))
-    services_owner = forms.ModelChoiceField(
-        label=gettext_lazy("Professional-services owner"),
-        queryset=User.objects.filter(is_active=True))
 
 
 def _close_the_loop(request, pk, form_class, service, saved: str, incomplete: str):

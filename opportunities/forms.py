@@ -7,17 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import OwnedForm
 from accounts.models import Account, Partner
 from opportunities.models import (
+    SECTIONS,
     ActivityKind,
     DealPartnerRole,
     ExchangeRate,
     LeadSource,
     Opportunity,
+    OpportunityPlan,
     Stage,
     TeamRole,
 )
 from opportunities.selectors import in_period
 from osp import access, widgets
 from osp.fiscal import parse_period
+from osp.forms import VersionedForm
 from osp.models import User
 
 
@@ -157,3 +160,41 @@ class OpportunityFilter(django_filters.FilterSet):
                 self.filters["owner"].queryset = User.objects.filter(
                     pk__in=access.scope_user_ids(user))
                 self.filters["owner"].extra["people"] = access.scope_people(user)
+
+
+# --- The deal's plan and closing the loop (selling-cycle pages) ---------------------
+
+class DealPlanForm(VersionedForm):
+    """The deal's plan, over its latest version; it carries that version's number, so a
+    plan saved after someone else's new version is refused (osp.forms)."""
+
+    class Meta:
+        model = OpportunityPlan
+        fields = list(SECTIONS)
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in SECTIONS}
+
+    def __init__(self, *args, required, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._form_kwargs["required"] = required
+        for name, field in self.fields.items():
+            field.required = False
+            field.widget.attrs["data-required"] = "1" if name in required else ""
+        self.required_sections = required
+
+
+class WinLossForm(forms.Form):
+    why = forms.CharField(label=_("Why we won or lost"),
+                          widget=forms.Textarea(attrs={"rows": 3}))
+    against = forms.CharField(label=_("Against whom"), required=False)
+    repeat_or_avoid = forms.CharField(label=_("What to repeat or avoid"),
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HandoverForm(forms.Form):
+    scope = forms.CharField(label=_("Service scope"),
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    acceptance_terms = forms.CharField(label=_("Acceptance terms"),
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    services_owner = forms.ModelChoiceField(
+        label=_("Professional-services owner"),
+        queryset=User.objects.filter(is_active=True))

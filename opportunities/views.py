@@ -16,9 +16,11 @@ from opportunities import cycle_views, selectors, services
 from opportunities.forms import (
     ActivityForm,
     DealPartnerForm,
+    HandoverForm,
     OpportunityFilter,
     OpportunityForm,
     TeamMemberForm,
+    WinLossForm,
 )
 from opportunities.models import Opportunity, ResourceType
 from opportunities.risks import opportunity_risks
@@ -77,8 +79,8 @@ def opportunity_detail(request, pk):
         "team_form": TeamMemberForm(),
         "partner_form": DealPartnerForm(),
         "activity_form": ActivityForm(initial={"occurred_on": timezone.localdate()}),
-        "win_loss_form": cycle_views.WinLossForm(),
-        "handover_form": cycle_views.HandoverForm(),
+        "win_loss_form": WinLossForm(),
+        "handover_form": HandoverForm(),
         "resource_types": ResourceType.choices,
         "today": timezone.localdate(),
     })
