@@ -236,8 +236,7 @@ def plan_edit(request, pk):
     can_change = permissions.can_change(request.user, opportunity)
     form = PlanForm(request.POST or None, instance=latest, required=required)
     if request.method == "POST":
-        if not can_change:
-            raise PermissionDenied(_("You may see this opportunity but not change it."))
+        permissions.require_change(request.user, opportunity)
         try:
             plan = (services.opportunity_plan_save(opportunity=opportunity, user=request.user,
                                           **form.cleaned_data) if form.is_valid() else None)

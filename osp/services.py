@@ -55,9 +55,8 @@ def apply_fields(obj, fields: dict, *, allowed: tuple[str, ...]):
 
 
 def check_can_create(user: User, model) -> None:
-    if not permissions.can_create(user, model):
-        raise PermissionDenied(_("Your role cannot create %(kind)s.")
-                               % {"kind": model._meta.verbose_name_plural})
+    """permissions.require_add without a parent: may `user`'s role create these at all."""
+    permissions.require_add(user, model)
 
 
 def owner_error(user: User, owner: User) -> str | None:
