@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
+from osp import permissions
+
 _SOMEONE = -7919  # a user id nobody has: where the compiled statement takes the user's
 
 
@@ -38,6 +40,7 @@ def osp(request):
     context = {"company_name": settings.OSP_COMPANY_NAME,
                "base_currency": settings.OSP_BASE_CURRENCY}
     if user is not None and user.is_authenticated:
+        context["can_open_finance_inbox"] = permissions.can_open_finance_inbox(user)
         # Lazy: counted only when the navigation is drawn.
         counts = SimpleLazyObject(lambda: _navigation_counts(user))
         context["approvals_waiting"] = SimpleLazyObject(lambda: counts[0])

@@ -3,6 +3,7 @@ changed, adjustments, quotas and the .xlsx export — with the same visibility r
 
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -19,7 +20,7 @@ from forecasting import selectors, services
 from forecasting.changes import KINDS, snapshot_changes
 from forecasting.models import ForecastAdjustment, ForecastSnapshot, Quota
 from opportunities.models import Opportunity
-from osp import access
+from osp import access, permissions
 from osp.api import TypedInput
 from osp.fiscal import parse_period, read_period
 from osp.models import User
@@ -104,10 +105,8 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=None, responses={201: SnapshotSerializer})
     def create(self, request):
-        if not (request.user.has_role("sales_manager") or request.user.is_admin):
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("Managers take snapshots.")
+        if not permissions.can_manage_forecast(request.user):
+            raise PermissionDenied(_("Managers take snapshots."))
         snapshot = services.forecast_snapshot_take(user=request.user, label="api")
         return Response(SnapshotSerializer(snapshot).data, status=status.HTTP_201_CREATED)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from forecasting.models import ForecastAdjustment, ForecastSnapshot, SnapshotLine
 from opportunities.models import FINISHED_STAGES, Category, Opportunity, StageCategory
-from osp import access
+from osp import permissions
 from osp.models import User
 
 
@@ -23,7 +23,7 @@ def forecast_adjust(*, manager: User, subject: User, period: str, category: str,
     managers above the same person may adjust at once: if another number was recorded
     since, this one is refused (ValidationError, code "conflict") instead of silently
     replacing a number its author never saw."""
-    if subject.pk == manager.pk or subject.pk not in access.scope_user_ids(manager):
+    if not permissions.can_adjust_forecast(manager, subject):
         raise PermissionDenied(_("You can only adjust the forecast of people below you."))
     # The person's row lock orders concurrent adjusters of their forecast.
     User.objects.select_for_update().filter(pk=subject.pk).first()

@@ -19,9 +19,9 @@ from forecasting.changes import snapshot_changes
 from forecasting.models import ForecastSnapshot, SnapshotLine
 from opportunities.models import FINISHED_STAGES, LADDER, Category, Opportunity, Stage
 from opportunities.risks import flagged_deals
-from osp import access
+from osp import access, permissions
 from osp.fiscal import parse_period
-from osp.models import Role, User
+from osp.models import User
 from osp.pages import redirect_next
 
 CHART_CATEGORIES = [Category.COMMIT, Category.BEST_CASE]
@@ -102,6 +102,7 @@ def forecast_page(request):
     trend = _trend(node, period)
     polyline = {cat: " ".join(f"{p['x']},{p[f'y_{cat}']}" for p in trend)
                 for cat in CHART_CATEGORIES}
+    manages = permissions.can_manage_forecast(user)
     return render(request, "forecasting/forecast.html", {
         "node": node, "period": period, "rollup": rollup, "categories": categories,
         "funnel": _funnel(rollup, node, period), "trend": trend,
@@ -111,9 +112,10 @@ def forecast_page(request):
         "flagged": [{"opportunity": o, "risks": risks} for o, risks in flagged],
         "flag_count": flag_count,
         "team": (User.objects.filter(pk__in=access.scope_user_ids(user)).exclude(pk=user.pk)
-                 if user.has_role(Role.SALES_MANAGER) or user.is_admin else []),
-        "can_adjust": node.kind == "user" and (user.has_role(Role.SALES_MANAGER)
-                                               or user.is_admin),
+                 if manages else []),
+        # Snapshots, and the adjust column on a person's forecast (each adjustment is then
+        # permissions.can_adjust_forecast's, in forecasting.services).
+        "can_adjust": node.kind == "user" and manages,
         "periods": _period_choices(period),
         "query": request.GET.urlencode(),
     })
@@ -152,7 +154,7 @@ def adjust(request):
 @login_required
 @require_POST
 def take_snapshot(request):
-    if not (request.user.has_role(Role.SALES_MANAGER) or request.user.is_admin):
+    if not permissions.can_manage_forecast(request.user):
         raise PermissionDenied(_("Managers take snapshots."))
     services.forecast_snapshot_take(user=request.user, label=_("on demand"))
     messages.success(request, _("Snapshot taken."))

@@ -34,7 +34,7 @@ from opportunities.models import (
 from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.expressions import InValues
-from osp.models import Role, User
+from osp.models import User
 from osp.pages import record_url, redirect_next
 
 
@@ -178,7 +178,7 @@ def approval_decide(request, approval_pk):
 
 @login_required
 def finance_inbox(request):
-    if not (request.user.has_role(Role.FINANCE) or request.user.is_admin):
+    if not permissions.can_open_finance_inbox(request.user):
         raise PermissionDenied(_("The finance inbox is for finance."))
     rows = (Opportunity.objects.filter(stage__in=["9", "9.5"])
             .select_related("account", "owner").order_by("stage", "po_date"))

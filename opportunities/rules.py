@@ -33,8 +33,14 @@ def opportunity_in_scope(user) -> Q:
 
 def may_change_opportunity(user, opportunity) -> bool:
     ids = scope_user_ids(user)
-    return (opportunity.owner_id in ids
-            or opportunity.team_members.filter(user_id__in=ids).exists())
+    if opportunity.owner_id in ids:
+        return True
+    # The team as loaded with the deal when the caller prefetched it (the opportunity
+    # page does, and asks this once for each move it offers), else one query.
+    team = getattr(opportunity, "_prefetched_objects_cache", {}).get("team_members")
+    if team is not None:
+        return any(member.user_id in ids for member in team)
+    return opportunity.team_members.filter(user_id__in=ids).exists()
 
 
 def account_of_deal_in_scope(user) -> Q:

@@ -16,13 +16,10 @@ from opportunities import rules as opportunity_rules
 from opportunities.criteria import BY_CODE, criteria_for_stage
 from opportunities.models import (
     BACKWARD_MOVES,
-    FINANCE_STAGES,
     FORECAST_OPEN,
     FORECAST_WON,
     LADDER,
-    LOSABLE,
     NEXT_STAGE,
-    NO_GO_FROM,
     SELLING_STAGES,
     WON_STAGES,
     ApprovalDecision,
@@ -82,6 +79,21 @@ def in_period(qs, period: Period, mapping: dict | None = None):
         | Q(stage__in=[s for s in won if s == Stage.S10], booked_on__range=dates))
 
 
+def moves_offered(opportunity, user) -> list:
+    """The state machine's transitions a person may make from the deal's stage: those
+    leaving it that name a move of the page (`custom["move"]`) and whose `permission=`
+    `user` holds (osp.permissions).
+
+    Not get_available_user_stage_transitions(user): it also runs each transition's
+    conditions, and the advance's condition is the gate. The page offers "advance" while
+    the gate is closed, listing the unmet criteria beside it, and a click is answered
+    with them (422); hiding the button would leave a rep without the move and its
+    reasons. The gate is the service's to check, under the row lock."""
+    return [t for t in opportunity.get_all_stage_transitions()
+            if t.source == opportunity.stage and "move" in t.custom
+            and t.has_perm(opportunity, user)]
+
+
 def stage_panel(opportunity, user) -> dict:
     evaluation = opportunity.evaluation()
     stage = opportunity.stage
@@ -95,18 +107,15 @@ def stage_panel(opportunity, user) -> dict:
                      "current" if s == stage else "todo",
                      "ready": all(r.met for r in results)})
     can_change = permissions.can_change(user, opportunity)
-    is_finance = user.has_role("finance")
-    moves = {
-        "advance": nxt if nxt and (can_change and nxt not in FINANCE_STAGES
-                                   or is_finance and nxt in FINANCE_STAGES) else None,
-        "back": BACKWARD_MOVES.get(stage, []) if can_change else [],
-        "lose": can_change and stage in LOSABLE,
-        "no_go": can_change and stage in NO_GO_FROM,
-        "reopen": stage in (Stage.LOST, Stage.NO_GO) and (
-            user.is_admin or (user.has_role("sales_manager")
-                              and opportunity.owner_id in access.scope_user_ids(user)
-                              and user.pk != opportunity.owner_id)),
-    }
+    moves = {"advance": None, "back": [], "lose": False, "no_go": False, "reopen": False}
+    for transition in moves_offered(opportunity, user):
+        move = transition.custom["move"]
+        if move == "advance":
+            moves["advance"] = nxt
+        elif move == "back":
+            moves["back"] = BACKWARD_MOVES[stage]
+        else:
+            moves[move] = True
     flagged = [evaluation.results[c] for c in opportunity.flagged_criteria
                if c in evaluation.results]
     return {
@@ -119,7 +128,7 @@ def stage_panel(opportunity, user) -> dict:
         "unmet_for_next": evaluation.unmet_up_to(nxt) if nxt else [],
         "moves": moves,
         "can_change": can_change,
-        "is_finance": is_finance,
+        "is_finance": permissions.can_mark_finance_stages(user),
         "flagged": flagged,
         "approval_kinds": [k for k in ApprovalKind if k != ApprovalKind.RESOURCE],
     }

@@ -53,7 +53,7 @@ from opportunities.models import (
 from osp import access, changes, permissions
 from osp.errors import RuleRefused
 from osp.fiscal import fiscal_quarter
-from osp.models import Role, User
+from osp.models import User
 from osp.reminders import notify
 from osp.validators import null_character_errors
 
@@ -91,15 +91,6 @@ def _lock(opportunity: Opportunity, expected_stage: str | None) -> Opportunity:
     return fresh
 
 
-def _managers_of(user: User) -> list[User]:
-    chain, node, seen = [], user.manager, set()
-    while node is not None and node.pk not in seen:
-        chain.append(node)
-        seen.add(node.pk)
-        node = node.manager
-    return chain
-
-
 def _notify(users, opportunity, render) -> None:
     """Tell people, in both languages (`render` calls gettext)."""
     notify(users, render=render, opportunity=opportunity)
@@ -130,10 +121,33 @@ def _record_move(opportunity: Opportunity, *, from_stage: str, how: str, by: Use
 
 
 def _permitted(method, user: User) -> bool:
-    """The transition's `permission=` alone. fsm.has_transition_perm also runs the gate
+    """Does `user` hold the transition's `permission=` (osp.permissions decides), from the
+    deal's stage? The permission alone: fsm.has_transition_perm also runs the gate
     conditions, which would turn "criteria unmet" into "not allowed"."""
     meta = method._django_fsm
     return meta.has_transition_perm(method.__self__, meta.field.get_state(method.__self__), user)
+
+
+def _person_move(opp: Opportunity, to: str):
+    """The transition a person's move from the deal's stage to `to` makes."""
+    if to == Stage.LOST:
+        return opp.lose
+    if to == Stage.NO_GO:
+        return opp.decide_no_go
+    if to in BACKWARD_MOVES.get(opp.stage, []):
+        return opp.move_back
+    return opp.advance
+
+
+def _may_move(opp: Opportunity, user: User, to: str) -> bool:
+    """May `user` make the move to `to`: its transition's permission. A move the machine
+    has no transition for from here is asked of the rule every person's move shares (who
+    may change the deal), so that whoever may not change it is refused (403) before being
+    told the move's shape is wrong (422)."""
+    method = _person_move(opp, to)
+    if fsm.can_proceed(method, check_conditions=False):
+        return _permitted(method, user)
+    return permissions.can_change(user, opp)
 
 
 def _refuse_null_characters(**texts) -> None:
@@ -142,10 +156,6 @@ def _refuse_null_characters(**texts) -> None:
     forms check it too; the browser's cycle buttons post straight here)."""
     if errors := null_character_errors(texts):
         raise ValidationError(errors)
-
-
-def _may_work(user: User, opportunity: Opportunity) -> bool:
-    return permissions.can_change(user, opportunity)
 
 
 def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, reason: str = "",
@@ -173,7 +183,7 @@ def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, rea
             return _finance_move(opp, user, to, finance)
         if to == Stage.LEAD and current in (Stage.LOST, Stage.NO_GO):
             return _reopen(opp, user, reason)
-        if not _may_work(user, opp):
+        if not _may_move(opp, user, to):
             raise PermissionDenied(_("You may see this opportunity but not move it."))
         if to == Stage.LOST:
             return _lose(opp, user, loss_reason or reason, winning_competitor)
@@ -228,7 +238,7 @@ def _advance(opp: Opportunity, user: User, to: str, reason: str,
 def _finance_move(opp: Opportunity, user: User, to: str, details: dict) -> Outcome:
     method = {"9.5": opp.record_payment, "10": opp.book}.get(to)
     if method is None or to != NEXT_STAGE.get(opp.stage):
-        if not user.has_role(Role.FINANCE):
+        if not permissions.can_mark_finance_stages(user):
             raise PermissionDenied(_("Only finance marks stages 9.5 and 10."))
         raise GateClosed(_refusal_for_shape(opp.stage, to))
     if not _permitted(method, user):
@@ -301,9 +311,7 @@ def _no_go(opp: Opportunity, user: User, rationale: str) -> Outcome:
 
 
 def _reopen(opp: Opportunity, user: User, reason: str) -> Outcome:
-    owner_in_scope = opp.owner_id in access.scope_user_ids(user)
-    if not (_permitted(opp.reopen, user)
-            and (user.is_admin or (owner_in_scope and user.pk != opp.owner_id))):
+    if not _permitted(opp.reopen, user):  # permissions.can_reopen
         raise PermissionDenied(_("Reopening a lost or no-go opportunity is a manager's move."))
     evaluation = evaluate(opp)
     from_stage = opp.stage
@@ -577,7 +585,7 @@ def opportunities_slip_past_quarter_end(*, today=None) -> int:
 
 def approver_for(opportunity: Opportunity) -> User:
     """The owner's manager, or the next one up while managers are away."""
-    for manager in _managers_of(opportunity.owner):
+    for manager in access.managers_of(opportunity.owner):
         if not manager.is_away and manager.is_active:
             return manager
     raise ValidationError(_("Nobody above %(owner)s can approve this: ask an administrator to "
@@ -620,7 +628,8 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
                                          "approval.")})
     approver = approver_for(opportunity)
     if approver == user:
-        approver = next((m for m in _managers_of(user) if not m.is_away), None) or approver
+        approver = next((m for m in access.managers_of(user) if not m.is_away),
+                        None) or approver
     request = ApprovalRequest.objects.create(
         opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
         comment=comment, approved_facts=approval_facts(kind, opportunity, plan),
@@ -640,10 +649,7 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
         changes.lock()
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         opp = request.opportunity
-        may_decide = user.is_admin or user == request.approver or (
-            request.approver in _managers_of(request.requested_by)
-            and user in _managers_of(request.approver))
-        if not may_decide or user == request.requested_by:
+        if not permissions.can_decide_approval(user, request):
             raise PermissionDenied(_("Only the approver (or a manager above them) decides "
                                      "this request."))
         if request.status != ApprovalStatus.PENDING:

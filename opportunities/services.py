@@ -70,14 +70,31 @@ def to_base_currency(amount: Decimal | None, currency: str, *,
     return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _save(opportunity: Opportunity) -> Opportunity:
+def amount_in_base_currency(opportunity: Opportunity, *,
+                            rates: dict[str, Decimal] | None = None) -> dict[str, list[str]]:
+    """Spell the deal's currency in capitals and set its amount in the base currency;
+    the errors by field (no exchange rate for the currency), none when it could. The
+    services and the sync batch (with the batch's `rates`) ask this."""
     if opportunity.currency:
         opportunity.currency = opportunity.currency.upper()
-    errors = {}
     try:
-        opportunity.amount_base = to_base_currency(opportunity.amount, opportunity.currency)
+        opportunity.amount_base = to_base_currency(opportunity.amount, opportunity.currency,
+                                                   rates=rates)
     except ValidationError as e:
-        errors.update(e.message_dict)
+        return e.message_dict
+    return {}
+
+
+def count_close_date_push(opportunity: Opportunity, *, before, after) -> None:
+    """Moving the expected close date later (`before` -> `after`) is a push, counted: a
+    risk signal when it happens twice or more (opportunities.risks). The services and the
+    sync batch ask this."""
+    if before and after and after > before:
+        opportunity.close_date_pushes += 1
+
+
+def _save(opportunity: Opportunity) -> Opportunity:
+    errors = amount_in_base_currency(opportunity)
     try:
         opportunity.full_clean(exclude=["stage", "amount_base"])
     except ValidationError as e:
@@ -143,10 +160,8 @@ def _check_edit(user: User, opportunity: Opportunity, fields: dict) -> None:
     if moved and not permissions.can_work_on(user, fields["account"]):
         raise ValidationError({"account": _("You cannot move opportunities to this "
                                             "account.")})
-    new_date = fields.get("expected_close_date")
-    if new_date and opportunity.expected_close_date and (
-            new_date > opportunity.expected_close_date):
-        opportunity.close_date_pushes += 1  # a risk signal when it happens twice or more
+    count_close_date_push(opportunity, before=opportunity.expected_close_date,
+                          after=fields.get("expected_close_date"))
 
 
 @transaction.atomic

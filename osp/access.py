@@ -66,6 +66,17 @@ def scope_people(user: User) -> list[tuple[int, str, str, str]]:
     return user._osp_scope_people
 
 
+def managers_of(user: User) -> list[User]:
+    """The user's management chain, nearest first: their manager, that one's manager, and
+    so on up (a loop in the hierarchy ends the walk)."""
+    chain, node, seen = [], user.manager, set()
+    while node is not None and node.pk not in seen:
+        chain.append(node)
+        seen.add(node.pk)
+        node = node.manager
+    return chain
+
+
 def reads_everything(user: User) -> bool:
     return user.is_admin or user.has_role(Role.FINANCE)
 

@@ -13,6 +13,7 @@ from osp import access
 from osp.keyset import ordering_of
 from osp.listing import row_plan
 from osp.models import Role, User
+from osp.permissions import can_manage_users
 from osp.services import record_delete, user_create, user_update
 
 
@@ -237,7 +238,8 @@ class IsAdminOrReadOnly(permissions.BasePermission):
     message = _("Only an administrator can manage users.")
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.is_admin
+        return (request.method in permissions.SAFE_METHODS
+                or can_manage_users(request.user))
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -76,8 +76,15 @@ def locked_copy(obj):
     return model._base_manager.select_for_update(of=("self",)).get(pk=obj.pk)
 
 
+def is_stale(current: int, expected_version: int | None) -> bool:
+    """Did the caller read a record at another version than `current`, the one it has now
+    (read under its lock; 0 for one that does not exist yet)? Nothing to check when the
+    caller named none. The services (check_version) and the sync batch ask this."""
+    return expected_version is not None and current != expected_version
+
+
 def check_version(obj, expected_version: int | None) -> None:
     """StaleRecord if the caller read `obj` at another version than the one it has now
     (`obj` read under its lock); nothing to check when the caller named none."""
-    if expected_version is not None and obj.version != expected_version:
+    if is_stale(obj.version, expected_version):
         raise StaleRecord(obj, expected=expected_version)

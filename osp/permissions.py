@@ -11,7 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from osp.access import changes_everything, rules_for, scope_filter, scope_user_ids
+from osp.access import (
+    changes_everything,
+    managers_of,
+    rules_for,
+    scope_filter,
+    scope_user_ids,
+)
 from osp.models import Role, User
 
 
@@ -113,6 +119,13 @@ def assignable_owners(user: User) -> QuerySet:
     return User.objects.filter(is_active=True, pk__in=scope_user_ids(user))
 
 
+def can_assign_to(user: User, owner: User) -> bool:
+    """May `user` make `owner` the owner of a record (a new one, or one handed over)?
+    An active person in `user`'s scope; anyone active for an admin (assignable_owners, for
+    one person: no query once the scope is known, as sync batches need)."""
+    return owner.is_active and (changes_everything(user) or owner.pk in scope_user_ids(user))
+
+
 def can_reassign(user: User, obj) -> bool:
     """May `user` hand `obj` (an owned record) to someone else? Its owner's management
     chain and admins may, and so may the owner: whoever has the owner in their scope. A
@@ -126,8 +139,65 @@ def can_reassign(user: User, obj) -> bool:
 # --- Acts of a role --------------------------------------------------------------------
 
 def can_mark_finance_stages(user: User) -> bool:
-    """May `user` record a payment (9.5) or a booking (10)? Finance only, on every route."""
+    """May `user` record a payment (9.5) or a booking (10)? Finance only, on every route
+    (administrators neither: the books are finance's)."""
     return _active(user) and user.has_role(Role.FINANCE)
+
+
+def can_open_finance_inbox(user: User) -> bool:
+    """May `user` open the finance inbox (the deals waiting for a payment or a booking)?
+    Finance, and administrators, who read it without marking anything."""
+    return _active(user) and (changes_everything(user) or user.has_role(Role.FINANCE))
+
+
+def can_reopen(user: User, opportunity) -> bool:
+    """May `user` bring a lost or no-go deal back as a lead? A manager's move: a sales
+    manager who has the owner below them (the owner's manager or above, never the owner
+    themselves, who lost it or decided No-Go), and administrators."""
+    if not _active(user):
+        return False
+    if changes_everything(user):
+        return True
+    return (user.has_role(Role.SALES_MANAGER) and opportunity.owner_id != user.pk
+            and opportunity.owner_id in scope_user_ids(user))
+
+
+def can_decide_approval(user: User, request) -> bool:
+    """May `user` approve, reject or send back this approval request? Its approver, or a
+    manager above them when the approver is above the requester (the request went up a
+    chain `user` is on), and administrators; never whoever asked for it."""
+    if not _active(user) or user.pk == request.requested_by_id:
+        return False
+    if changes_everything(user) or user.pk == request.approver_id:
+        return True
+    return (request.approver in managers_of(request.requested_by)
+            and user in managers_of(request.approver))
+
+
+def can_decide_plan(user: User, plan) -> bool:
+    """May `user` approve a submitted territory, account or partner plan, or send it back?
+    The owner's manager or above (whoever may change the plan, osp.access, but not its
+    owner), and administrators."""
+    return can_change(user, plan) and (changes_everything(user) or plan.owner_id != user.pk)
+
+
+def can_manage_forecast(user: User) -> bool:
+    """Does `user` do a manager's forecast work: take snapshots, look at their team's
+    forecasts and be offered adjustments of them (each one is can_adjust_forecast)?
+    Sales managers and administrators."""
+    return _active(user) and (changes_everything(user) or user.has_role(Role.SALES_MANAGER))
+
+
+def can_adjust_forecast(user: User, subject: User) -> bool:
+    """May `user` put their own number on `subject`'s forecast? Only for someone below
+    them: an administrator is nobody's manager, and nobody adjusts their own."""
+    return (_active(user) and subject.pk != user.pk
+            and subject.pk in scope_user_ids(user))
+
+
+def can_manage_users(user: User) -> bool:
+    """May `user` create people, change their roles, manager or access? Administrators."""
+    return _active(user) and changes_everything(user)
 
 
 def can_import(user: User, *, paid_or_booked: bool = False) -> bool:

@@ -37,16 +37,22 @@ def apply_fields(obj, fields: dict, *, allowed: tuple[str, ...]):
 
 
 def check_can_create(user: User, model) -> None:
-    if not permissions.can_create(user, model):
-        raise PermissionDenied(_("Your role cannot create %(kind)s.")
-                               % {"kind": model._meta.verbose_name_plural})
+    """permissions.require_add without a parent: may `user`'s role create these at all."""
+    permissions.require_add(user, model)
+
+
+def owner_error(user: User, owner: User) -> str | None:
+    """Why `user` may not give a record to `owner` (permissions.can_assign_to), or None.
+    The services and the sync batch ask this."""
+    if permissions.can_assign_to(user, owner):
+        return None
+    return _("You can only assign records to yourself or to people who report to you.")
 
 
 def check_owner(user: User, owner: User | None, *, field: str = "owner") -> None:
     """Records may only be given to someone in the writer's scope."""
-    if owner is not None and not permissions.assignable_owners(user).filter(pk=owner.pk).exists():
-        raise ValidationError({field: _("You can only assign records to yourself or to "
-                                        "people who report to you.")})
+    if owner is not None and (error := owner_error(user, owner)):
+        raise ValidationError({field: error})
 
 
 def check_reassign(user: User, obj, owner: User | None) -> None:
@@ -109,7 +115,7 @@ def record_update(obj, fields: dict, *, allowed: tuple[str, ...], user: User,
 
 
 def _check_admin(actor: User) -> None:
-    if not actor.is_admin:
+    if not permissions.can_manage_users(actor):
         raise PermissionDenied(_("Only an administrator can manage users."))
 
 

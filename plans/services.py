@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from osp import access, permissions
+from osp import permissions
 from osp.concurrency import StaleRecord
 from osp.fiscal import fiscal_quarter
 from osp.models import User
@@ -22,20 +22,13 @@ from plans.models import (
 
 # --- Territory, account and partner plans --------------------------------------------
 
-def _subject_owner_ok(user, kind, subject) -> bool:
-    if user.is_admin:
-        return True
-    if kind == PlanKind.ACCOUNT:
-        return permissions.can_change(user, subject)
-    return subject.owner_id in access.scope_user_ids(user)
-
-
 @transaction.atomic
 def plan_create(*, user: User, kind: str, subject, owner: User | None = None) -> Plan:
     """Start the plan for a territory, account or partner (one each)."""
     if kind not in PlanKind.values:
         raise ValidationError({"kind": _("Unknown kind of plan.")})
-    if not _subject_owner_ok(user, kind, subject):
+    # Whoever may change the territory, account or partner plans for it.
+    if not permissions.can_change(user, subject):
         raise PermissionDenied(_("You can only plan for your own territories, accounts and "
                                  "partners (or your team's)."))
     owner = owner or subject.owner or user
@@ -48,7 +41,8 @@ def plan_create(*, user: User, kind: str, subject, owner: User | None = None) ->
 
 
 def _check_plan_writer(user, plan):
-    if not (user.is_admin or plan.owner_id in access.scope_user_ids(user)):
+    """A plan is written by whoever may change it: its owner's scope (plans/rules.py)."""
+    if not permissions.can_change(user, plan):
         raise PermissionDenied(_("Only the plan's owner (or their manager) changes it."))
 
 
@@ -134,8 +128,7 @@ def _section_label(name):
 def plan_decide(*, plan: Plan, user: User, approve: bool, comment: str = "") -> PlanVersion:
     """The manager approves the submitted version, or sends it back with comments."""
     plan = Plan.objects.select_for_update().select_related("owner").get(pk=plan.pk)
-    managers = access.scope_user_ids(user)
-    if not (user.is_admin or (plan.owner_id in managers and plan.owner_id != user.pk)):
+    if not permissions.can_decide_plan(user, plan):
         raise PermissionDenied(_("Only the owner's manager reviews this plan."))
     version = plan.versions.filter(decision=PlanVersion.Decision.PENDING).order_by(
         "-number").first()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, Partner, Territory
 from opportunities.models import Opportunity
-from osp import access
+from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.pages import Column, ListPage, page_sections, redirect_next
 from osp.validators import has_null_character
@@ -66,6 +66,9 @@ def _plan_subjects(user, kind: str, query: str) -> dict:
     owns) that have no plan yet, by name, the first SUBJECTS_SHOWN matching `query`. A
     director owns tens of thousands of accounts: a search narrows them instead of a
     select of all of them."""
+    # Listed: what their scope owns. (Who may start one is the service's to say,
+    # permissions.can_change on the record; an account is also changed by its territory's
+    # owner, whose search would list those accounts too many to show.)
     scope = access.scope_user_ids(user)
     choices = {
         "territory": access.visible_to(user, Territory).exclude(plans__kind="territory"),
@@ -128,7 +131,7 @@ def plan_detail(request, pk):
     item_form = ActionItemForm()
     item_form.fields["contact"].queryset = _contacts_for(plan)
     versions = list(plan.versions.select_related("submitted_by", "decided_by"))
-    can_write = user.is_admin or plan.owner_id in access.scope_user_ids(user)
+    can_write = permissions.can_change(user, plan)
     return render(request, "plans/plan_detail.html", {
         "plan": plan,
         "sections": [(PLAN_SECTIONS[n], plan.sections.get(n, "")) for n in plan.section_names()],
@@ -141,16 +144,15 @@ def plan_detail(request, pk):
         "item_form": item_form,
         "can_write": can_write,
         "today": timezone.localdate(),
-        "can_decide": plan.status == PlanStatus.SUBMITTED and (
-            user.is_admin or (plan.owner_id in access.scope_user_ids(user)
-                              and plan.owner_id != user.pk)),
+        "can_decide": (plan.status == PlanStatus.SUBMITTED
+                       and permissions.can_decide_plan(user, plan)),
     })
 
 
 @login_required
 def plan_edit(request, pk):
     plan = _get(request, pk)
-    if not (request.user.is_admin or plan.owner_id in access.scope_user_ids(request.user)):
+    if not permissions.can_change(request.user, plan):
         raise PermissionDenied(_("Only the plan's owner (or their manager) changes it."))
     form = PlanForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():

@@ -38,6 +38,7 @@ from opportunities.models.stage_categories import (  # noqa: F401 (re-exported)
     StageCategory,
     stages_in_categories,
 )
+from osp import permissions
 from osp.models import ExternalRecord, TimeStamped
 from osp.uploads import UploadedFileValidator
 from osp.validators import prohibit_null_characters
@@ -106,12 +107,24 @@ class HowChanged(models.TextChoices):
     FINANCE = "finance", _("by finance")
 
 
-def _is_finance(instance, user) -> bool:
-    return user.has_role("finance")
+# Who may make each move: the transitions' `permission=`, decided in osp.permissions
+# (django-fsm calls them with the instance first). The selling cycle's services check them
+# before a move (django-fsm itself does not), and the opportunity page offers the moves
+# whose permission the user holds.
+
+def _may_change(instance, user) -> bool:
+    """A rep's moves: whoever may change the deal."""
+    return permissions.can_change(user, instance)
 
 
-def _is_manager(instance, user) -> bool:
-    return user.is_admin or user.has_role("sales_manager")
+def _marks_finance_stages(instance, user) -> bool:
+    """9.5 and 10: finance's."""
+    return permissions.can_mark_finance_stages(user)
+
+
+def _may_reopen(instance, user) -> bool:
+    """Lost or no-go back to lead: the owner's manager or above."""
+    return permissions.can_reopen(user, instance)
 
 
 def _gate_open(instance) -> bool:
@@ -314,51 +327,61 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
 
     # --- The selling cycle. Only opportunities.selling_cycle calls these, under a row
     # lock, after checking who may make the move (django-fsm does not check permission=).
+    # `custom["move"]` names the opportunity page's button for a person's move
+    # (opportunities.selectors.stage_panel); the automatic moves and the import have none.
 
     @fsm.transition(field=stage, source=["lead", *LADDER[:7]],
-                    target=fsm.RETURN_VALUE(*LADDER[:8]), conditions=[_gate_open])
+                    target=fsm.RETURN_VALUE(*LADDER[:8]), conditions=[_gate_open],
+                    permission=_may_change, custom={"move": "advance"})
     def advance(self):
         return NEXT_STAGE[self.stage]
 
     @fsm.transition(field=stage, source="9", target="9.5", conditions=[_gate_open],
-                    permission=_is_finance)
+                    permission=_marks_finance_stages, custom={"move": "advance"})
     def record_payment(self):
         pass
 
     @fsm.transition(field=stage, source="9.5", target="10", conditions=[_gate_open],
-                    permission=_is_finance)
+                    permission=_marks_finance_stages, custom={"move": "advance"})
     def book(self):
         pass
 
-    @fsm.transition(field=stage, source=list(BACKWARD_MOVES), target=fsm.RETURN_VALUE("4", "5"))
+    @fsm.transition(field=stage, source=list(BACKWARD_MOVES), target=fsm.RETURN_VALUE("4", "5"),
+                    permission=_may_change, custom={"move": "back"})
     def move_back(self, to):
         if to not in BACKWARD_MOVES[self.stage]:
             raise fsm.TransitionNotAllowed(f"cannot move back from {self.stage} to {to}")
         return to
 
+    # Automatic: the criteria no longer hold (opportunity_recheck); nobody's move.
     @fsm.transition(field=stage, source=MOVES_WITH_SITUATION,
                     target=fsm.RETURN_VALUE("3", "4", "5"))
     def fall_back(self, to):
         return to
 
+    # Automatic: a stage-7 deal that did not close in its quarter; nobody's move.
     @fsm.transition(field=stage, source="7", target="6")
     def slip(self):
         pass
 
-    @fsm.transition(field=stage, source=LOSABLE, target=Stage.LOST)
+    @fsm.transition(field=stage, source=LOSABLE, target=Stage.LOST,
+                    permission=_may_change, custom={"move": "lose"})
     def lose(self):
         pass
 
-    @fsm.transition(field=stage, source=NO_GO_FROM, target=Stage.NO_GO)
+    @fsm.transition(field=stage, source=NO_GO_FROM, target=Stage.NO_GO,
+                    permission=_may_change, custom={"move": "no_go"})
     def decide_no_go(self):
         pass
 
     @fsm.transition(field=stage, source=[Stage.LOST, Stage.NO_GO], target=Stage.LEAD,
-                    permission=_is_manager)
+                    permission=_may_reopen, custom={"move": "reopen"})
     def reopen(self):
         pass
 
     # An import (another system's history) may place a deal anywhere, closed ones included.
+    # Who may depends on where it lands (permissions.can_import: 9.5 and 10 also finance),
+    # which a permission= cannot see: opportunity_import_at asks can_import itself.
     @fsm.transition(field=stage, source=Stage.LEAD,
                     target=fsm.RETURN_VALUE(*LADDER, Stage.LOST, Stage.NO_GO))
     def import_at(self, to):

@@ -44,7 +44,7 @@ TOKEN_PERSONAS = {"presales_a+token": "presales_a"}
 
 # Who may do what with team A's records. Written from README "Who sees what", the
 # docstring of osp/access.py and the selling-cycle rules, deliberately not computed:
-# test_access_py_agrees_with_the_table holds osp/access.py to it.
+# test_access_py_agrees_with_the_table holds osp/access.py and osp/permissions.py to it.
 #
 # director is above manager_a (-> rep_a, rep_a2, presales_a) and manager_b (-> rep_b).
 # presales_a is on the team of rep_a's open deal (not of the lost one).
@@ -103,7 +103,8 @@ def _sees_changes(model, obj):
     return answer
 
 
-# What osp/access.py answers for the rows it decides: (visible, changeable).
+# What osp/access.py (who sees) and osp/permissions.py (who acts) answer for the rows
+# they decide: (visible, changeable).
 ACCESS_ANSWERS = {
     "opportunity": lambda w: _sees_changes(Opportunity, w.opp),
     "account": lambda w: _sees_changes(Account, w.account),
@@ -116,10 +117,19 @@ ACCESS_ANSWERS = {
     "partner_contact": lambda w: _sees_changes(Contact, w.partner_contact),
     "territory": lambda w: _sees_changes(Territory, w.territory),
     "user": lambda w: _sees_changes(User, w.p.rep_a),
-    # access.py decides who sees a plan; who changes it is the plans services' rule.
-    "plan": lambda w: lambda u: (_in(access.visible_to(u, Plan), w.plan), None),
+    "plan": lambda w: _sees_changes(Plan, w.plan),
+    "opportunity:finance_move": lambda w: lambda u: (
+        _in(access.visible_to(u, Opportunity), w.opp), permissions.can_mark_finance_stages(u)),
     "lost_opportunity:reopen": lambda w: lambda u: (
-        _in(access.visible_to(u, Opportunity), w.lost), None),
+        _in(access.visible_to(u, Opportunity), w.lost), permissions.can_reopen(u, w.lost)),
+    "plan:decide": lambda w: lambda u: (
+        _in(access.visible_to(u, Plan), w.plan), permissions.can_decide_plan(u, w.plan)),
+    "approval:decide": lambda w: lambda u: (
+        _in(access.visible_to(u, Opportunity), w.approval.opportunity),
+        permissions.can_decide_approval(u, w.approval)),
+    "user:adjust_forecast": lambda w: lambda u: (
+        _in(access.visible_to(u, User), w.p.rep_a),
+        permissions.can_adjust_forecast(u, w.p.rep_a)),
 }
 
 
