@@ -252,7 +252,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL") or (
     urlsplit(REDIS_URL)._replace(path="/1").geturl() if REDIS_URL else "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "osp.cache.SharedClientRedisCache",
+    # django-redis keeps one redis-py client per server; Django's own RedisCache builds a
+    # new one (about 170 response callbacks to fill) for every cache call.
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "osp"}}
     # Every request reads its session: from Redis, with the database behind it (a
     # session outlives a flushed cache).

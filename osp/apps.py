@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class OspConfig(AppConfig):
     name = "osp"
     verbose_name = _("OSP")
-
-    def ready(self):
-        from osp import database
-
-        database.connect_signals()
