@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accounts.models import Partner
-from opportunities import services
+from opportunities import selectors, services
 from opportunities.api_cycle import TRANSITION_RESPONSES, SellingCycleMixin
 from opportunities.models import (
     DealPartnerRole,
@@ -77,6 +77,60 @@ class OpportunitySerializer(StrictSerializer):
         return data
 
 
+class _ListedTeamMember(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    role = serializers.CharField()
+
+
+class _ListedDealPartner(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner__name")
+    role = serializers.CharField()
+
+
+class OpportunityListSerializer(serializers.Serializer):
+    """An opportunity of the API list, from the plain rows of selectors.api_list_page:
+    the same JSON as OpportunitySerializer gives for the record (the list and the record
+    are compared in tests/api/test_list_rows.py). Read only."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    account = serializers.IntegerField(source="account_id")
+    account_name = serializers.CharField(source="account__name")
+    owner = serializers.IntegerField(source="owner_id")
+    owner_name = serializers.CharField()
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    amount_base = serializers.DecimalField(max_digits=16, decimal_places=2)
+    expected_close_date = serializers.DateField()
+    lead_source = serializers.CharField()
+    why_do_it = serializers.CharField()
+    why_now = serializers.CharField()
+    pains = serializers.CharField()
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    procurement_process = serializers.CharField()
+    description = serializers.CharField()
+    next_step = serializers.CharField()
+    quoted_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    commercial_terms = serializers.CharField()
+    po_number = serializers.CharField()
+    po_date = serializers.DateField()
+    po_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    team = _ListedTeamMember(many=True)
+    partners = _ListedDealPartner(many=True)
+    competitors = serializers.ListField(child=serializers.CharField())
+    flagged_criteria = serializers.JSONField()
+    stage_entered_at = serializers.DateTimeField()
+    source = serializers.CharField()
+    external_id = serializers.CharField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
 @extend_schema_view(transition=extend_schema(
     responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}))
 class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
@@ -102,6 +156,13 @@ class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
     search_fields = ["name", "account__name"]
     ordering_fields = ["name", "amount_base", "expected_close_date", "stage", "created_at",
                        "updated_at"]
+
+    def list(self, request, *args, **kwargs):
+        """The page from plain rows (selectors.opportunity_api_rows) through
+        OpportunityListSerializer: the record's JSON without a model instance per row."""
+        rows = selectors.opportunity_api_rows(self.filter_queryset(self.get_queryset()))
+        page = selectors.api_list_page(self.paginate_queryset(rows))
+        return self.get_paginated_response(OpportunityListSerializer(page, many=True).data)
 
     def perform_create(self, serializer):
         data = serializer.to_service_kwargs(serializer.validated_data)

@@ -1,0 +1,12 @@
+"""The Jinja2 environment of the templates under jinja2/ (settings.TEMPLATES): Django's
+number filters, so a fragment formats amounts as the Django templates around it do."""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+from jinja2 import Environment
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.filters.update(floatformat=floatformat, intcomma=intcomma)
+    return env
