@@ -137,7 +137,7 @@ TEMPLATES = [
     # (Django's backend's default), rendered with `using="jinja2"`.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
+        "DIRS": [BASE_DIR / "templates_jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "config.jinja2.environment"},
     },
