@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the templates under templates_jinja2/ (settings.TEMPLATES): Django's
+"""The Jinja2 environment of the apps' jinja2/ templates (settings.TEMPLATES): Django's
 number filters, so a fragment formats amounts as the Django templates around it do."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma

@@ -125,9 +125,8 @@ class OpportunityListSerializer(serializers.BaseSerializer):
             "po_number": row["po_number"],
             "po_date": _shown(date, row["po_date"]),
             "po_amount": _shown(amount, row["po_amount"]),
-            "team": [{"user": m["user_id"], "role": m["role"]} for m in row["team"]],
-            "partners": [{"partner": p["partner_id"], "partner_name": p["partner__name"],
-                          "role": p["role"]} for p in row["partners"]],
+            "team": row["team"],  # [{"user", "role"}]
+            "partners": row["partners"],  # [{"partner", "partner_name", "role"}]
             "competitors": row["competitors"],
             "flagged_criteria": row["flagged_criteria"],
             "stage_entered_at": _shown(moment, row["stage_entered_at"]),

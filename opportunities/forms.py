@@ -15,7 +15,7 @@ from opportunities.models import (
     Stage,
     TeamRole,
 )
-from osp import access
+from osp import access, widgets
 from osp.models import User
 
 
@@ -114,11 +114,11 @@ class _PeopleFilter(django_filters.ModelChoiceFilter):
 
 class OpportunityFilter(django_filters.FilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"),
-                                                widget=forms.SelectMultiple)
+                                                widget=widgets.SelectMultiple)
     lead_source = django_filters.ChoiceFilter(choices=LeadSource.choices,
-                                              label=_("Lead source"), widget=forms.Select)
+                                              label=_("Lead source"), widget=widgets.Select)
     owner = _PeopleFilter(queryset=User.objects.none(), label=_("Owner"),
-                          widget=forms.Select)
+                          widget=widgets.Select)
     closes_after = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closes on or after"),
         widget=forms.DateInput(attrs={"type": "date"}))

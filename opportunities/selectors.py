@@ -31,7 +31,7 @@ from opportunities.models import (
     stage_rank,
 )
 from osp import access
-from osp.expressions import InSubquery
+from osp.expressions import InSubquery, InValues
 from osp.keyset import ordering_of
 from osp.models import OwnerChange, User
 
@@ -236,18 +236,19 @@ def api_list_page(rows: list[dict]) -> list[dict]:
     """A page of opportunity_api_rows, each row with its owner's name, its stage's label
     and its nested lists (team, partners, competitors, in the order the record shows
     them): one query a list for the whole page."""
-    ids = [row["id"] for row in rows]
+    on_page = InValues(F("opportunity_id"), [row["id"] for row in rows])
     team, partners, competitors = {}, {}, {}
-    for member in (OpportunityTeamMember.objects.filter(opportunity_id__in=ids)
-                   .order_by("pk").values("opportunity_id", "user_id", "role")):
-        team.setdefault(member["opportunity_id"], []).append(member)
-    for partner in (OpportunityPartner.objects.filter(opportunity_id__in=ids)
-                    .order_by("pk").values("opportunity_id", "partner_id", "partner__name",
-                                           "role")):
-        partners.setdefault(partner["opportunity_id"], []).append(partner)
-    for deal, name in (Opportunity.competitors.through.objects.filter(opportunity_id__in=ids)
-                       .order_by("competitor__name").values_list("opportunity_id",
-                                                                 "competitor__name")):
+    for deal, user, role in (OpportunityTeamMember.objects.filter(on_page).order_by("pk")
+                             .values_list("opportunity_id", "user_id", "role")):
+        team.setdefault(deal, []).append({"user": user, "role": role})
+    for deal, partner, name, role in (
+            OpportunityPartner.objects.filter(on_page).order_by("pk")
+            .values_list("opportunity_id", "partner_id", "partner__name", "role")):
+        partners.setdefault(deal, []).append(
+            {"partner": partner, "partner_name": name, "role": role})
+    for deal, name in (Opportunity.competitors.through.objects.filter(on_page)
+                       .order_by("competitor__name")
+                       .values_list("opportunity_id", "competitor__name")):
         competitors.setdefault(deal, []).append(name)
     labels = {}
     for row in rows:
