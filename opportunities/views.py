@@ -1,10 +1,12 @@
 """Browser pages for opportunities. Thin: fetch through osp.access, write through
 opportunities.services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +52,7 @@ def _list_rows(rows):
 
 @login_required
 def opportunity_list(request):
-    # Only what a row shows (templates/opportunities/_opportunity_rows.html), as plain
+    # Only what a row shows (opportunities/jinja2/opportunities/list_rows.html), as plain
     # rows: a deal, its account and owner as model instances cost more than the query.
     qs = access.opportunities_visible_to(request.user)
     page = ListPage(request, qs, columns=[
@@ -64,7 +66,10 @@ def opportunity_list(request):
         default_sort="close", keyset=True,  # a manager sees tens of thousands
         values=tuple(LIST_ROW))
     context = page.context()
-    context["rows"] = _list_rows(context["rows"])
+    context["rows_html"] = render_to_string(
+        "opportunities/list_rows.html",
+        {"rows": _list_rows(context["rows"]), "base_currency": settings.OSP_BASE_CURRENCY},
+        using="jinja2")
     return page.render("opportunities/opportunity_list.html", {
         **context, "can_create": access.can_create(request.user, Opportunity)})
 

@@ -1,4 +1,4 @@
-"""The board's cards and the list's rows (templates): every text escaped, amounts as
+"""The board's cards and the list's rows (Jinja2 templates): every text escaped, amounts as
 floatformat:"0g" gives them in each language, the deal's own amount on hover."""
 
 import datetime
@@ -42,9 +42,9 @@ def test_a_list_row_shows_the_deal_escaped(people, nasty, browser, language, amo
                                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
     with translation.override(language):
         label = str(nasty.stage_label)
-    assert (f'<tr><td><a href="/opportunities/{nasty.pk}/">Deal &quot;&lt;one&gt;&quot; '
+    assert (f'<tr><td><a href="/opportunities/{nasty.pk}/">Deal &#34;&lt;one&gt;&#34; '
             f'&amp; more</a></td>\n<td><a href="/accounts/{nasty.account_id}/">'
-            "O&#x27;Brien &amp; &lt;Sons&gt;</a></td>\n"
+            "O&#39;Brien &amp; &lt;Sons&gt;</a></td>\n"
             f'<td><span class="stage stage-5">{label}</span></td>\n'
             f'<td class="num" title="{title}">{amount} {settings.OSP_BASE_CURRENCY}</td>\n'
             "<td>2027-03-31</td>\n<td>&lt;Li&gt; Wei &amp; co</td></tr>") in html
