@@ -142,10 +142,6 @@ TEMPLATES = [
         "OPTIONS": {"environment": "config.jinja2.environment"},
     },
 ]
-# Form widgets from Django's own widget templates, in their Jinja2 version (and the apps'
-# jinja2/ folders: osp/widgets.py): a list page's filter draws an option per stage and
-# per person in scope (221 for a director); Django's template engine took 17 ms for them.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- Database -----------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

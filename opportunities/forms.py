@@ -135,6 +135,7 @@ class OpportunityFilter(django_filters.FilterSet):
     class Meta:
         model = Opportunity
         fields = ["stage", "owner", "lead_source"]
+        form = widgets.FilterForm
 
     def filter_team(self, queryset, name, value):
         user = self.request.user

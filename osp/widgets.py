@@ -1,9 +1,12 @@
-"""Django's select widgets with a template that writes the options in place
-(osp/jinja2/osp/widgets/select.html) instead of including Django's option template once
-per option: a list page's owner filter has an option per person in scope (221 for a
-director), on every request."""
+"""The widgets of the list filters, drawn on every request of a list page: Django's own,
+from Django's own widget templates in their Jinja2 version (`FilterForm`), the selects
+with a template that writes the options in place (osp/jinja2/osp/widgets/select.html)
+instead of including Django's option template once per option. The owner filter has an
+option per person in scope (221 for a director): Django's template engine took 17 ms for
+them, Django's Jinja2 templates 7 ms, the one template about 1 ms."""
 
 from django import forms
+from django.forms.renderers import Jinja2
 
 
 class Select(forms.Select):
@@ -12,3 +15,11 @@ class Select(forms.Select):
 
 class SelectMultiple(forms.SelectMultiple):
     template_name = "osp/widgets/select.html"
+
+
+class FilterForm(forms.Form):
+    """The form of a list's filters (a FilterSet's `Meta.form`), its widgets rendered by
+    Django's Jinja2 form renderer. One renderer for every form: it holds the compiled
+    templates."""
+
+    default_renderer = Jinja2()
