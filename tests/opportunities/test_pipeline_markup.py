@@ -48,3 +48,18 @@ def test_a_list_row_shows_the_deal_escaped(people, nasty, browser, language, amo
             f'<td><span class="stage stage-5">{label}</span></td>\n'
             f'<td class="num" title="{title}">{amount} {settings.OSP_BASE_CURRENCY}</td>\n'
             "<td>2027-03-31</td>\n<td>&lt;Li&gt; Wei &amp; co</td></tr>") in html
+
+
+AMOUNTS = ["0", "0.4", "0.5", "-0.4", "-1234.5", "999.49", "1000", "1234567.50",
+           "98765432109.99", "12345678901234.00"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "fr"])
+def test_amounts_read_as_floatformat_gives_them(language):
+    from django.template.defaultfilters import floatformat
+
+    from config.jinja2 import whole_amount
+
+    with translation.override(language):
+        for value in AMOUNTS:
+            assert whole_amount(Decimal(value)) == floatformat(Decimal(value), "0g"), value
