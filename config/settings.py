@@ -132,10 +132,10 @@ TEMPLATES = [
             ],
         },
     },
-    # The fragments a page repeats hundreds of times (the board's cards), where Django's
-    # template engine cost most of the page's time (issue #7): Jinja2 templates in the
-    # apps' jinja2/ folders, autoescaping on (Django's backend's default), rendered with
-    # `using="jinja2"`.
+    # The fragments a page repeats many times (the board's up to 330 cards, the list's
+    # rows, the filter's options), where Django's template engine cost most of the page's
+    # time: Jinja2 templates in the apps' jinja2/ folders, autoescaping on (Django's
+    # backend's default), rendered with `using="jinja2"` (and osp.widgets.FilterForm).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
