@@ -4,13 +4,14 @@ Thin: each fetches through osp.access and calls one selling-cycle service."""
 
 import django_fsm as fsm
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,9 +47,8 @@ def _get(request, pk):
 
 def _refusal(request, error: selling_cycle.GateClosed):
     if error.unmet:
-        items = format_html_join("", "<li><code>{}</code> {}</li>",
-                                 ((r.code, r.criterion.text) for r in error.unmet))
-        messages.error(request, format_html("{} <ul>{}</ul>", error.message, items))
+        messages.error(request, render_to_string("opportunities/_refusal_message.html",
+                                                 {"error": error}))
     else:
         messages.error(request, error.message)
 
@@ -203,6 +203,10 @@ def board(request):
         for card in col["cards"]:
             card.risks = flags.get(card.pk, [])
             card.url = url(card.pk)
+        col["cards_html"] = render_to_string(
+            "opportunities/board_cards.html",
+            {"cards": col["cards"], "base_currency": settings.OSP_BASE_CURRENCY},
+            using="jinja2")
     return render(request, "opportunities/board.html", {
         "columns": columns, "people": people, "owner": owner,
         "per_column": selectors.CARDS_PER_COLUMN})

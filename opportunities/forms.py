@@ -126,20 +126,21 @@ class OpportunityFilter(django_filters.FilterSet):
                           widget=widgets.Select)
     closes_after = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closes on or after"),
-        widget=widgets.DateInput(attrs={"type": "date"}))
+        widget=forms.DateInput(attrs={"type": "date"}))
     closes_before = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="lte", label=_("Closes on or before"),
-        widget=widgets.DateInput(attrs={"type": "date"}))
+        widget=forms.DateInput(attrs={"type": "date"}))
 
     # Drill-down from the forecast: a person's whole team, and a forecast period (open deals
     # by close date, won and booked ones by the date they were won or booked).
-    team = django_filters.NumberFilter(method="filter_team", widget=widgets.HiddenInput)
-    period = django_filters.CharFilter(method="filter_period", widget=widgets.HiddenInput)
-    account = django_filters.NumberFilter(field_name="account_id", widget=widgets.HiddenInput)
+    team = django_filters.NumberFilter(method="filter_team", widget=forms.HiddenInput)
+    period = django_filters.CharFilter(method="filter_period", widget=forms.HiddenInput)
+    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Opportunity
         fields = ["stage", "owner", "lead_source"]
+        form = widgets.FilterForm
 
     def filter_team(self, queryset, name, value):
         user = self.request.user

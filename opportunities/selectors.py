@@ -7,7 +7,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,16 +25,20 @@ from opportunities.models import (
     ApprovalDecision,
     ApprovalKind,
     Opportunity,
+    OpportunityPartner,
+    OpportunityTeamMember,
     Stage,
     StageCategory,
     StepGuide,
+    stage_label_of,
     stage_rank,
     stages_in_categories,
 )
 from osp import access, permissions
-from osp.expressions import InSubquery
+from osp.expressions import InSubquery, InValues
 from osp.fiscal import Period
-from osp.models import OwnerChange
+from osp.keyset import ordering_of
+from osp.models import OwnerChange, User
 
 # The process step an opportunity is in: the one that produces its next stage
 # (METHODOLOGY.md §4); closed deals are in step 8, account expansion.
@@ -238,3 +242,57 @@ def pipeline_board(*, user, owner_id: int | None = None) -> list[dict]:
     return [{"stage": stage, "label": Stage(stage).label, "cards": cards[stage],
              "n": totals.get(stage, (0, 0))[0], "total": totals.get(stage, (0, 0))[1]}
             for stage in BOARD_COLUMNS]
+
+
+# --- The opportunity list of the API --------------------------------------------------
+
+# A deal's columns the API lists, with its account's name and its owner's name parts.
+API_LIST_COLUMNS = (
+    "id", "name", "account_id", "account__name", "owner_id", "owner__first_name",
+    "owner__last_name", "owner__username", "stage", "amount", "currency", "amount_base",
+    "expected_close_date", "lead_source", "why_do_it", "why_now", "pains", "budget",
+    "procurement_process", "description", "next_step", "quoted_amount", "discount_percent",
+    "commercial_terms", "po_number", "po_date", "po_amount", "flagged_criteria",
+    "stage_entered_at", "source", "external_id", "version", "created_at", "updated_at")
+
+
+def opportunity_api_rows(qs: QuerySet) -> QuerySet:
+    """The API list of `qs` (deals visible, filtered and ordered) as plain rows of
+    API_LIST_COLUMNS, and the ordering's columns (a cursor is made of them). Plain rows,
+    not model instances: for a page of 50 deals, instances and their prefetched lists
+    cost several times the SQL (issue #7). `api_list_page` completes a page's rows."""
+    ordering = [key.lstrip("-") for key in ordering_of(qs)]
+    return qs.select_related(None).prefetch_related(None).values(
+        *dict.fromkeys([*API_LIST_COLUMNS, *ordering]))
+
+
+def api_list_page(rows: list[dict]) -> list[dict]:
+    """A page of opportunity_api_rows, each row with its owner's name, its stage's label
+    and its nested lists (team, partners, competitors, in the order the record shows
+    them): one query a list for the whole page."""
+    on_page = InValues(F("opportunity_id"), [row["id"] for row in rows])
+    team, partners, competitors = {}, {}, {}
+    for deal, user, role in (OpportunityTeamMember.objects.filter(on_page).order_by("pk")
+                             .values_list("opportunity_id", "user_id", "role")):
+        team.setdefault(deal, []).append({"user": user, "role": role})
+    for deal, partner, name, role in (
+            OpportunityPartner.objects.filter(on_page).order_by("pk")
+            .values_list("opportunity_id", "partner_id", "partner__name", "role")):
+        partners.setdefault(deal, []).append(
+            {"partner": partner, "partner_name": name, "role": role})
+    for deal, name in (Opportunity.competitors.through.objects.filter(on_page)
+                       .order_by("competitor__name")
+                       .values_list("opportunity_id", "competitor__name")):
+        competitors.setdefault(deal, []).append(name)
+    labels = {}
+    for row in rows:
+        stage = row["stage"]
+        if stage not in labels:  # once a page: a label is translated when read
+            labels[stage] = str(stage_label_of(stage))
+        row["stage_label"] = labels[stage]
+        row["owner_name"] = User.display_name(row["owner__first_name"],
+                                              row["owner__last_name"], row["owner__username"])
+        row["team"] = team.get(row["id"], [])
+        row["partners"] = partners.get(row["id"], [])
+        row["competitors"] = competitors.get(row["id"], [])
+    return rows

@@ -7,11 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.response import Response
 
 from osp import access
-from osp.keyset import ordering_of
-from osp.listing import row_plan
 from osp.models import Role, User
 from osp.permissions import can_manage_users
 from osp.services import record_delete, user_create, user_update
@@ -161,20 +158,6 @@ class RecordViewSet(CarriesETag, viewsets.ModelViewSet):
             return self.model.objects.none()
         qs = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
         return access.visible_to(self.request.user, self.model, qs.all())
-
-    def list(self, request, *args, **kwargs):
-        """The page from plain rows where the serializer allows (osp/listing.py): the
-        same JSON without a model instance, prefetch or field lookup per row."""
-        plan = row_plan(self.get_serializer_class())
-        if plan is None:
-            return super().list(request, *args, **kwargs)
-        qs = self.filter_queryset(self.get_queryset())
-        # The ordering's columns too: a cursor is made of them.
-        rows = plan.values(qs, extra=[key.lstrip("-") for key in ordering_of(qs)])
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(plan.represent(list(rows)))
-        return self.get_paginated_response(plan.represent(page))
 
     def reloaded(self, obj):
         """The saved object as the list would show it (fresh related rows). A change

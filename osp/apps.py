@@ -8,10 +8,9 @@ class OspConfig(AppConfig):
 
     def ready(self):
         # Imported here, as Django asks: they need the models loaded.
-        from osp import access, database
+        from osp import access
         from osp.models import User
 
-        database.connect_signals()
         # The people directory: everybody reads it to pick owners, managers and team
         # members; only admins change people.
         access.register(User)

@@ -189,10 +189,6 @@ class User(AbstractUser):
         """The full name, or the username when there is none (what __str__ shows)."""
         return f"{first_name} {last_name}".strip() or username
 
-    # For lists built from plain rows (osp/listing.py).
-    derived_from_columns = {"__str__": (("first_name", "last_name", "username"),
-                                        display_name.__func__)}
-
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
 

@@ -55,7 +55,7 @@ def _private_cache(test_redis):
         if test_redis is None:
             caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         else:
-            caches = {"default": {"BACKEND": "osp.cache.SharedClientRedisCache",
+            caches = {"default": {"BACKEND": "django_redis.cache.RedisCache",
                                   "LOCATION": test_redis.url, "KEY_PREFIX": "osp"}}
             env.setenv("CACHE_URL", test_redis.url)
         with override_settings(CACHES=caches):

@@ -306,9 +306,6 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
         call (about 50 µs, on every row of a page)."""
         return stage_label_of(self.stage)
 
-    # For lists built from plain rows (osp/listing.py).
-    derived_from_columns = {"stage_label": (("stage",), lambda stage: str(stage_label_of(stage)))}
-
     @property
     def is_won(self):
         return self.stage in WON_STAGES

@@ -1,6 +1,7 @@
-"""The record lists built from plain rows (osp/listing.py) answer exactly what the
-serializers answer for the same records: every field, its format (decimals, dates, times,
-translated labels), the nested lists and their order."""
+"""The record lists answer exactly what the records answer: every field, its format
+(decimals, dates, times, translated labels), the nested lists and their order. (The
+opportunity list is built from plain rows, opportunities.selectors.api_list_page, with a
+serializer of its own: OpportunityListSerializer.)"""
 
 import datetime
 from decimal import Decimal
@@ -8,17 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework import serializers
 
-from accounts.api import (
-    AccountSerializer,
-    ContactSerializer,
-    PartnerSerializer,
-    TerritorySerializer,
-)
-from opportunities.api import OpportunitySerializer
 from opportunities.models import Competitor, OpportunityPartner, OpportunityTeamMember
-from osp.listing import row_plan
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -60,26 +52,6 @@ def records(people):
     return people
 
 
-@pytest.mark.parametrize("serializer", [OpportunitySerializer, AccountSerializer,
-                                        ContactSerializer, PartnerSerializer,
-                                        TerritorySerializer])
-def test_every_record_list_is_built_from_rows(serializer):
-    assert row_plan(serializer) is not None
-
-
-def test_a_field_the_rows_cannot_express_leaves_the_list_to_drf():
-    class WithMethod(OpportunitySerializer):
-        shout = serializers.SerializerMethodField()
-
-        class Meta(OpportunitySerializer.Meta):
-            fields = [*OpportunitySerializer.Meta.fields, "shout"]
-
-        def get_shout(self, obj):
-            return obj.name.upper()
-
-    assert row_plan(WithMethod) is None
-
-
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("route", LISTS)
 def test_the_list_answers_what_the_record_answers(records, api, route, language):
@@ -116,17 +88,3 @@ def test_a_rep_lists_only_what_they_see(records, api):
     names = {o["name"] for o in
              api(records.rep_a2).get("/api/v1/opportunities/").json()["results"]}
     assert names == {"Core banking", "Sibling"}  # on the team of one, owner of the other
-
-
-@pytest.mark.parametrize("value", [
-    Decimal("1234567.50"), Decimal("0.00"), Decimal("0E-2"), Decimal("-12.30"),
-    Decimal("1234567.5"), Decimal("99.999"), Decimal("12"), Decimal("1E+3"), 7, 2.5,
-])
-def test_a_decimal_reads_as_the_serializer_writes_it(value):
-    from osp.listing import _decimal_text
-
-    field = serializers.DecimalField(max_digits=14, decimal_places=2)
-    assert _decimal_text(field)(value) == field.to_representation(value)
-    as_number = serializers.DecimalField(max_digits=14, decimal_places=2,
-                                         coerce_to_string=False)
-    assert _decimal_text(as_number)(value) == as_number.to_representation(value)

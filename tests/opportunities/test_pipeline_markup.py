@@ -1,72 +1,65 @@
-"""The board's cards and the list's rows, drawn in Python (opportunities/templatetags/
-pipeline.py): amounts as floatformat:"0g" gives them in each language, every text
-escaped."""
+"""The board's cards and the list's rows (Jinja2 templates): every text escaped, amounts as
+floatformat:"0g" gives them in each language, the deal's own amount on hover."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
-from django.template.defaultfilters import floatformat
+from django.conf import settings
 from django.utils import translation
 
-from opportunities.selectors import BoardCard
-from opportunities.templatetags.pipeline import board_cards, whole_amounts
+from tests.factories import AccountFactory, OpportunityFactory
+
+
+@pytest.fixture
+def nasty(people):
+    deal = OpportunityFactory(name='Deal "<one>" & more', stage="5",
+                              account=AccountFactory(name="O'Brien & <Sons>"),
+                              amount=Decimal("1234567.50"), amount_base=Decimal("1234567.5"),
+                              currency="CNY", expected_close_date=datetime.date(2027, 3, 31))
+    deal.owner.first_name, deal.owner.last_name = "<Li>", "Wei & co"
+    deal.owner.save()
+    return deal
+
+
+def test_a_card_escapes_every_text(people, nasty, browser, monkeypatch):
+    monkeypatch.setattr("forecasting.risks.risk_flags",
+                        lambda qs: {nasty.pk: ["<b>risk</b>", "two"]})
+    html = browser(people.admin).get("/opportunities/board/",
+                                     HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Jinja2's escaping (MarkupSafe) writes quotes as &#34; and &#39;.
+    assert "<one>" not in html and "Deal &#34;&lt;one&gt;&#34; &amp; more" in html
+    assert "O&#39;Brien &amp; &lt;Sons&gt;" in html
+    assert f'data-id="{nasty.pk}" data-stage="5"><a href="/opportunities/{nasty.pk}/">' in html
+    assert 'title="&lt;b&gt;risk&lt;/b&gt; · two">⚠ 2</span>' in html
+    assert f"1,234,568 {settings.OSP_BASE_CURRENCY}" in html
+
+
+@pytest.mark.parametrize(("language", "amount", "title"), [
+    ("en", "1,234,568", "1,234,567.50 CNY"), ("zh-hans", "1234568", "1234567.50 CNY")])
+def test_a_list_row_shows_the_deal_escaped(people, nasty, browser, language, amount, title):
+    html = browser(people.admin).get("/opportunities/",
+                                     HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        label = str(nasty.stage_label)
+    assert (f'<tr><td><a href="/opportunities/{nasty.pk}/">Deal &#34;&lt;one&gt;&#34; '
+            f'&amp; more</a></td>\n<td><a href="/accounts/{nasty.account_id}/">'
+            "O&#39;Brien &amp; &lt;Sons&gt;</a></td>\n"
+            f'<td><span class="stage stage-5">{label}</span></td>\n'
+            f'<td class="num" title="{title}">{amount} {settings.OSP_BASE_CURRENCY}</td>\n'
+            "<td>2027-03-31</td>\n<td>&lt;Li&gt; Wei &amp; co</td></tr>") in html
+
 
 AMOUNTS = ["0", "0.4", "0.5", "-0.4", "-1234.5", "999.49", "1000", "1234567.50",
            "98765432109.99", "12345678901234.00"]
 
 
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_amounts_as_floatformat_gives_them(language):
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "fr"])
+def test_amounts_read_as_floatformat_gives_them(language):
+    from django.template.defaultfilters import floatformat
+
+    from config.jinja2 import whole_amount
+
     with translation.override(language):
-        amount = whole_amounts()
         for value in AMOUNTS:
-            assert amount(Decimal(value)) == floatformat(Decimal(value), "0g"), value
-
-
-def test_a_card_escapes_every_text():
-    card = BoardCard(pk=7, name='<script>alert("x")</script>', stage="9.5",
-                     amount_base=Decimal("1234567.5"), account_name="A & B",
-                     url='/opportunities/7/"', risks=["<b>risk</b>", "two"])
-    with translation.override("en"):
-        html = board_cards([card])
-    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)" in html
-    assert "A &amp; B" in html and 'href="/opportunities/7/&quot;"' in html
-    assert 'title="&lt;b&gt;risk&lt;/b&gt; · two">⚠ 2</span>' in html
-    assert 'data-id="7" data-stage="9.5"' in html and "1,234,568 " in html
-
-
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_a_list_row_is_what_the_template_filters_give(db, language):
-    """The row drawn by hand against the same row through format_html and the filters a
-    template would apply, with texts that need escaping."""
-    import datetime
-
-    from django.conf import settings
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.template.defaultfilters import slugify
-    from django.utils.html import format_html
-
-    from opportunities.models import Opportunity
-    from opportunities.templatetags.pipeline import opportunity_rows
-    from opportunities.views import LIST_ROW
-    from tests.factories import AccountFactory, OpportunityFactory
-
-    deal = OpportunityFactory(name='Deal "<one>" & more', stage="9.5",
-                              account=AccountFactory(name="O'Brien & <Sons>"),
-                              amount=Decimal("1234567.50"), amount_base=Decimal("176370.5"),
-                              currency="CNY", expected_close_date=datetime.date(2027, 3, 31))
-    deal.owner.first_name, deal.owner.last_name = "<Li>", "Wei & co"
-    deal.owner.save()
-    row = Opportunity.objects.filter(pk=deal.pk).values(*LIST_ROW).get()
-    with translation.override(language):
-        drawn = opportunity_rows([row, row])
-        expected = format_html(
-            '<tr><td><a href="{}">{}</a></td>\n<td><a href="{}">{}</a></td>\n'
-            '<td><span class="stage stage-{}">{}</span></td>\n'
-            '<td class="num" title="{} {}">{} {}</td>\n<td>{}</td>\n<td>{}</td></tr>',
-            f"/opportunities/{deal.pk}/", deal.name, f"/accounts/{deal.account_id}/",
-            deal.account.name, slugify(deal.stage), deal.stage_label, intcomma(deal.amount),
-            deal.currency, floatformat(deal.amount_base, "0g"), settings.OSP_BASE_CURRENCY,
-            "2027-03-31", deal.owner)
-    assert drawn == expected + expected  # the second row reuses the page's work
-    assert "&lt;one&gt;" in drawn and "&lt;Li&gt; Wei &amp; co" in drawn
+            assert whole_amount(Decimal(value)) == floatformat(Decimal(value), "0g"), value
