@@ -32,6 +32,7 @@ from opportunities.models import (
     SalesTool,
     required_depth,
 )
+from opportunities.risks import risk_flags
 from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.expressions import InValues
@@ -194,8 +195,6 @@ def board(request):
                                        owner_id=int(owner) if owner.isdigit() else None)
     people = (User.objects.all() if access.reads_everything(request.user)
               else User.objects.filter(pk__in=access.scope_user_ids(request.user)))
-    from opportunities.risks import risk_flags
-
     shown = [card.pk for col in columns for card in col["cards"]]
     flags = risk_flags(Opportunity.objects.filter(InValues(F("pk"), shown)))
     url = record_url("opportunity-detail")

@@ -23,7 +23,7 @@ def nasty(people):
 
 
 def test_a_card_escapes_every_text(people, nasty, browser, monkeypatch):
-    monkeypatch.setattr("forecasting.risks.risk_flags",
+    monkeypatch.setattr("opportunities.cycle_views.risk_flags",
                         lambda qs: {nasty.pk: ["<b>risk</b>", "two"]})
     html = browser(people.admin).get("/opportunities/board/",
                                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
