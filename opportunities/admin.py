@@ -22,6 +22,7 @@ from opportunities.models import (
     StageChange,
     StepGuide,
 )
+from opportunities.selling_cycle import opportunity_recheck
 from osp.admin import VersionedAdmin
 
 
@@ -54,8 +55,6 @@ class OpportunityAdmin(VersionedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Team and partner inlines feed the gates (a reseller on the deal at stage 8).
-        from opportunities.selling_cycle import opportunity_recheck
-
         opportunity_recheck(opportunity=form.instance,
                             cause=_("%(who)s edited the opportunity in the admin")
                             % {"who": request.user})

@@ -44,6 +44,7 @@ from opportunities.models import (
     WinLossAnalysis,
     stages_from,
 )
+from osp.fiscal import fiscal_quarter
 
 FROM_5 = stages_from("5")
 FROM_3 = [s for s in SELLING_STAGES if s in stages_from("3")]  # 3 .. 8
@@ -105,6 +106,12 @@ def _no_win_loss(days, today):
         analysis)
 
 
+def _negotiating_past_the_quarter(days, today):
+    # Stage 8 is negotiation of a deal that closes this quarter (it passed 7): a close date
+    # moved past the quarter's end is a slip the forecast must show.
+    return Q(stage=Stage.S8, expected_close_date__gt=fiscal_quarter(today).end)
+
+
 RULES = [
     RiskRule("commit_without_sponsor", gettext_lazy(
         "Commit deal with no executive sponsor (business lead) on the decision map"), None,
@@ -122,6 +129,9 @@ RULES = [
     RiskRule("no_activity", gettext_lazy("No activity for %(days)d days"), 30, _no_activity),
     RiskRule("no_win_loss", gettext_lazy(
         "Won or lost %(days)d days ago with no win/loss analysis"), 14, _no_win_loss),
+    RiskRule("negotiating_past_the_quarter", gettext_lazy(
+        "In negotiation (stage 8) but the close date is after this quarter"), None,
+        _negotiating_past_the_quarter),
 ]
 
 

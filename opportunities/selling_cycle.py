@@ -49,6 +49,7 @@ from opportunities.models import (
     Stage,
     StageChange,
     WinLossAnalysis,
+    stage_rank,
 )
 from osp import access, changes, permissions
 from osp.errors import RuleRefused
@@ -198,6 +199,11 @@ def opportunity_transition(*, opportunity: Opportunity, user: User, to: str, rea
                          reason=reason, evaluation=evaluation)
             return Outcome(opp, True)
         if to != NEXT_STAGE.get(current):
+            if current in NEXT_STAGE and stage_rank(to) > stage_rank(current):
+                # A skip (lead -> 4, a card dragged three columns): one stage at a time,
+                # and here is what every stage it tried to pass still needs.
+                raise GateClosed(_refusal_for_shape(current, to),
+                                 evaluate(opp).unmet_up_to(to))
             raise GateClosed(_refusal_for_shape(current, to))
         return _advance(opp, user, to, reason, request_approval)
 
@@ -502,9 +508,12 @@ def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
 # --- Automatic moves -----------------------------------------------------------------
 
 def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
-    """Re-evaluate the criteria after something changed. At 4-6 the deal moves back by
-    itself to the highest stage (3 at the lowest) whose criteria all hold; at other
-    stages unmet criteria are flagged. Owner and manager are told either way."""
+    """Re-evaluate the criteria after something changed. Stage 7 means "closes this
+    quarter" (METHODOLOGY.md §3): when one of its own criteria stops holding (the customer
+    postponed, the close date left the quarter, the price approval went stale) the deal
+    moves back to 6 at once, as at quarter end. At 4-6 it moves back to the highest stage
+    (3 at the lowest) whose criteria all hold; at other stages unmet criteria are
+    flagged. Owner and manager are told either way."""
     with transaction.atomic():
         changes.lock()
         opp = (Opportunity.objects.select_for_update(of=("self",))
@@ -514,6 +523,18 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
         evaluation = evaluate(opp)
         unmet = evaluation.unmet_up_to(opp.stage)
         people = [opp.owner, opp.owner.manager]
+        own = {c.code for c in criteria_for_stage(Stage.S7)}
+        if opp.stage == Stage.S7 and (gone := [r for r in unmet if r.code in own]):
+            opp.slip()
+            reason = _("No longer holds: %(criteria)s (%(cause)s)") % {
+                "criteria": _texts(gone), "cause": cause}
+            _record_move(opp, from_stage=Stage.S7, how=HowChanged.AUTOMATIC, by=None,
+                         reason=reason, evaluation=evaluation)
+            _notify(people, opp, lambda: _("%(opp)s moved back from 7 to 6: it no longer "
+                                           "closes this quarter. No longer holds: "
+                                           "%(criteria)s (%(cause)s)") % {
+                "opp": opp, "criteria": _texts(gone), "cause": cause})
+            unmet = evaluation.unmet_up_to(opp.stage)
         if unmet and opp.stage in MOVES_WITH_SITUATION:
             previous = {"4": "3", "5": "4", "6": "5"}[opp.stage]
             target = evaluation.highest_stage_held(floor="3", ceiling=previous)

@@ -79,8 +79,10 @@ PIPELINE_STAGES = [*SELLING_STAGES, *WON_STAGES]  # every stage but lost and no-
 FINISHED_STAGES = ["10", "lost", "no_go"]  # booked or given up: nothing more to do
 UNPAID_STAGES = [*SELLING_STAGES, "9"]  # lead .. 9: not yet paid (a PO may still be cancelled)
 NEXT_STAGE = dict(zip(["lead", *LADDER[:-1]], LADDER, strict=True))
-# Stages 4-6 move with the deal's situation (METHODOLOGY.md §3).
-BACKWARD_MOVES = {"5": ["4"], "6": ["5", "4"]}
+# Stages 4-6 move with the deal's situation (METHODOLOGY.md §3); 7 and 8 follow the
+# customer: a purchase postponed takes a deal back from 7 to 6, a close that slips from
+# 8 to 7. A person moves a deal back with a reason.
+BACKWARD_MOVES = {"5": ["4"], "6": ["5", "4"], "7": ["6"], "8": ["7"]}
 MOVES_WITH_SITUATION = ["4", "5", "6"]
 FINANCE_STAGES = ["9.5", "10"]
 LOSABLE = UNPAID_STAGES
@@ -343,8 +345,9 @@ class Opportunity(fsm.ConcurrentTransitionMixin, ExternalRecord):
     def book(self):
         pass
 
-    @fsm.transition(field=stage, source=list(BACKWARD_MOVES), target=fsm.RETURN_VALUE("4", "5"),
-                    permission=_may_change, custom={"move": "back"})
+    @fsm.transition(field=stage, source=list(BACKWARD_MOVES),
+                    target=fsm.RETURN_VALUE("4", "5", "6", "7"), permission=_may_change,
+                    custom={"move": "back"})
     def move_back(self, to):
         if to not in BACKWARD_MOVES[self.stage]:
             raise fsm.TransitionNotAllowed(f"cannot move back from {self.stage} to {to}")
