@@ -170,7 +170,13 @@ class AssessmentQuestionAdmin(admin.ModelAdmin):
 
 @admin.register(OpportunityPlan)
 class OpportunityPlanAdmin(admin.ModelAdmin):
+    """The deal's plan versions, read-only: a version is written on the deal's plan page
+    (opportunities.services.opportunity_plan_save), which rechecks the gate."""
+
     list_display = ("opportunity", "version", "author", "created_at")
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

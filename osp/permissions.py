@@ -174,11 +174,20 @@ def can_decide_approval(user: User, request) -> bool:
             and user in managers_of(request.approver))
 
 
-def can_decide_plan(user: User, plan) -> bool:
+def can_decide_plan(user: User, plan, *, submitted_by: User | None = None) -> bool:
     """May `user` approve a submitted territory, account or partner plan, or send it back?
-    The owner's manager or above (whoever may change the plan, osp.access, but not its
-    owner), and administrators."""
-    return can_change(user, plan) and (changes_everything(user) or plan.owner_id != user.pk)
+    Four eyes: never whoever submitted it (`submitted_by`, the pending version's), nor its
+    owner; someone above the submitter who may change the plan — the owner's manager when
+    the owner submitted, the next one up when that manager wrote and submitted it — and
+    administrators other than the submitter."""
+    if not _active(user) or (submitted_by is not None and user.pk == submitted_by.pk):
+        return False
+    if changes_everything(user):
+        return True
+    scope = scope_user_ids(user)
+    if plan.owner_id == user.pk or plan.owner_id not in scope:
+        return False
+    return submitted_by is None or submitted_by.pk in scope
 
 
 def can_manage_forecast(user: User) -> bool:

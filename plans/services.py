@@ -112,8 +112,10 @@ def plan_submit(*, plan: Plan, user: User) -> PlanVersion:
     plan.revision += 1  # an edit form opened before the submission is then stale
     plan.updated_by = user
     plan.save(update_fields=["status", "revision", "updated_by", "updated_at"])
-    manager = plan.owner.manager
-    notify([manager], render=lambda: _("%(who)s submitted %(plan)s for your review.")
+    # Four eyes: the review goes to the one above the submitter (the owner's manager when
+    # the owner submitted, the next one up when their manager did).
+    reviewer = user.manager if user.pk != plan.owner_id and user.manager else plan.owner.manager
+    notify([reviewer], render=lambda: _("%(who)s submitted %(plan)s for your review.")
            % {"who": user, "plan": plan})
     return version
 
@@ -128,10 +130,12 @@ def _section_label(name):
 def plan_decide(*, plan: Plan, user: User, approve: bool, comment: str = "") -> PlanVersion:
     """The manager approves the submitted version, or sends it back with comments."""
     plan = Plan.objects.select_for_update().select_related("owner").get(pk=plan.pk)
-    if not permissions.can_decide_plan(user, plan):
-        raise PermissionDenied(_("Only the owner's manager reviews this plan."))
-    version = plan.versions.filter(decision=PlanVersion.Decision.PENDING).order_by(
-        "-number").first()
+    version = plan.versions.filter(decision=PlanVersion.Decision.PENDING).select_related(
+        "submitted_by").order_by("-number").first()
+    if not permissions.can_decide_plan(
+            user, plan, submitted_by=version.submitted_by if version else None):
+        raise PermissionDenied(_("Only someone above whoever submitted this plan reviews "
+                                 "it: never its owner, never its submitter."))
     if plan.status != PlanStatus.SUBMITTED or version is None:
         raise ValidationError(_("There is no submitted version to decide."))
     if not approve and not comment.strip():

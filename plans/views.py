@@ -23,6 +23,7 @@ from plans.models import (
     Plan,
     PlanKind,
     PlanStatus,
+    PlanVersion,
 )
 
 REVIEW_LABELS = {"reviewed": gettext_lazy("reviewed this quarter"),
@@ -124,6 +125,11 @@ def _contacts_for(plan):
     return Contact.objects.none()
 
 
+def _pending_submitter(versions):
+    pending = [v for v in versions if v.decision == PlanVersion.Decision.PENDING]
+    return max(pending, key=lambda v: v.number).submitted_by if pending else None
+
+
 @login_required
 def plan_detail(request, pk):
     plan = _get(request, pk)
@@ -144,8 +150,8 @@ def plan_detail(request, pk):
         "item_form": item_form,
         "can_write": can_write,
         "today": timezone.localdate(),
-        "can_decide": (plan.status == PlanStatus.SUBMITTED
-                       and permissions.can_decide_plan(user, plan)),
+        "can_decide": (plan.status == PlanStatus.SUBMITTED and permissions.can_decide_plan(
+            user, plan, submitted_by=_pending_submitter(versions))),
     })
 
 

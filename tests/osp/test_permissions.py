@@ -113,11 +113,14 @@ def test_a_plan_is_written_by_its_owners_scope_and_decided_by_those_above(people
         "rep_a", "manager_a", "director", "admin"}
     assert answers(people, lambda u: permissions.can_decide_plan(u, plan)) == {
         "manager_a", "director", "admin"}
-    # An administrator decides their own plan (they are nobody's report).
+    # An administrator's own plan: another administrator decides it, never its submitter.
     own = plans.plan_create(user=people.admin, kind="territory",
                             subject=TerritoryFactory(owner=people.admin))
-    assert permissions.can_decide_plan(people.admin, own)
-    assert not permissions.can_decide_plan(people.director, own)
+    assert not permissions.can_decide_plan(people.admin, own, submitted_by=people.admin)
+    assert not permissions.can_decide_plan(people.director, own, submitted_by=people.admin)
+    # Four eyes: the manager who submitted the rep's plan does not decide it; above them, yes.
+    assert answers(people, lambda u: permissions.can_decide_plan(
+        u, plan, submitted_by=people.manager_a)) == {"director", "admin"}
 
 
 # --- Finance, forecasts, users, owners -------------------------------------------------

@@ -7,10 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from opportunities.models import OpportunityPlan
+from osp.models import Notification, Role
 from plans import selectors, services
-from plans.models import PlanStatus, PlanVersion
+from plans.models import Plan, PlanStatus, PlanVersion
 from plans.reminders import remind_plan_reviews
-from tests.factories import TerritoryFactory
+from tests.factories import TerritoryFactory, UserFactory
 
 
 @pytest.fixture
@@ -212,3 +214,53 @@ def test_the_account_plan_pipeline_has_the_forecast_sheet_columns(people, walker
     assert row[4] == walker.opp.name and row[6] == "2 · Project initiated"
     html = browser(people.rep_a).get(plan.get_absolute_url()).content.decode()
     assert "Weighted amount" in html and walker.opp.name in html
+
+
+# --- Four eyes (issue #17 §4) ------------------------------------------------------------
+
+def test_a_manager_who_wrote_and_submitted_a_reps_plan_does_not_decide_it(people, browser):
+    plan = services.plan_create(user=people.manager_a, kind="territory",
+                                subject=TerritoryFactory(owner=people.rep_a))
+    plan = services.plan_save(plan=plan, user=people.manager_a, sections={
+        n: "Written by the manager" for n in plan.section_names()})
+    services.plan_submit(plan=plan, user=people.manager_a)
+    # The review goes to the one above the submitter.
+    assert Notification.objects.filter(recipient=people.director,
+                                       message__contains="for your review").exists()
+    assert not Notification.objects.filter(recipient=people.manager_a,
+                                           message__contains="for your review").exists()
+    with pytest.raises(PermissionDenied):
+        services.plan_decide(plan=plan, user=people.manager_a, approve=True)
+    page = browser(people.manager_a).get(plan.get_absolute_url()).content.decode()
+    assert f"/plans/{plan.pk}/decide/" not in page
+    version = services.plan_decide(plan=plan, user=people.director, approve=True)
+    assert (version.submitted_by, version.decided_by) == (people.manager_a, people.director)
+
+
+def test_an_administrator_never_decides_what_they_submitted(people):
+    plan = services.plan_create(user=people.admin, kind="territory",
+                                subject=TerritoryFactory(owner=people.admin))
+    plan = services.plan_save(plan=plan, user=people.admin, sections={
+        n: "text" for n in plan.section_names()})
+    services.plan_submit(plan=plan, user=people.admin)
+    with pytest.raises(PermissionDenied):
+        services.plan_decide(plan=plan, user=people.admin, approve=True)
+    other_admin = UserFactory(username="admin2", roles=[Role.ADMIN])
+    decided = services.plan_decide(plan=plan, user=other_admin, approve=True)
+    assert decided.decided_by == other_admin
+
+
+def test_the_admin_cannot_add_or_edit_plans_or_versions_behind_the_services(people, client):
+    people.admin.is_staff = people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    for path in ("/admin/plans/plan/add/", "/admin/plans/planversion/add/",
+                 "/admin/opportunities/opportunityplan/add/"):
+        assert client.get(path).status_code == 403, path
+    territory_plan = services.plan_create(user=people.admin, kind="territory",
+                                          subject=TerritoryFactory(owner=people.rep_a))
+    page = client.get(f"/admin/plans/plan/{territory_plan.pk}/change/")
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+    client.post(f"/admin/plans/plan/{territory_plan.pk}/change/", {"status": "approved"})
+    assert Plan.objects.get(pk=territory_plan.pk).status == "draft"
+    assert not OpportunityPlan.objects.exists()
