@@ -648,9 +648,12 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
         raise ValidationError({"kind": _("Write the opportunity plan before asking for its "
                                          "approval.")})
     approver = approver_for(opportunity)
-    if approver == user:
-        approver = next((m for m in access.managers_of(user) if not m.is_away),
-                        None) or approver
+    # Four eyes: nobody approves their own request, nor a plan they wrote themselves; the
+    # next one up does.
+    author = plan.author if kind == ApprovalKind.OPPORTUNITY_PLAN and plan else None
+    if approver in (user, author):
+        approver = next((m for m in access.managers_of(approver)
+                         if not m.is_away and m.is_active), None) or approver
     request = ApprovalRequest.objects.create(
         opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
         comment=comment, approved_facts=approval_facts(kind, opportunity, plan),

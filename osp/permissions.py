@@ -165,7 +165,8 @@ def can_reopen(user: User, opportunity) -> bool:
 def can_decide_approval(user: User, request) -> bool:
     """May `user` approve, reject or send back this approval request? Its approver, or a
     manager above them when the approver is above the requester (the request went up a
-    chain `user` is on), and administrators; never whoever asked for it."""
+    chain `user` is on), and administrators; never whoever asked for it. (A request is
+    routed past a manager who wrote the plan it approves: selling_cycle.approval_request.)"""
     if not _active(user) or user.pk == request.requested_by_id:
         return False
     if changes_everything(user) or user.pk == request.approver_id:

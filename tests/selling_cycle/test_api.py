@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from opportunities import selling_cycle as cycle
 from opportunities.criteria import CATALOGUE
-from opportunities.models import ApprovalRequest
+from opportunities.models import SECTIONS, ApprovalRequest, AssessmentQuestion
+from opportunities.services import assessment_record, opportunity_plan_save
 
 
 def test_criteria_lists_every_criterion_with_met_and_evidence(walker, api, people):
@@ -138,3 +141,19 @@ def test_evidence_files_are_served_only_to_those_who_see_the_deal(walker, api, p
          "evidence_file": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream")},
         format="multipart")
     assert bad.status_code == 400 and "evidence_file" in bad.json()
+
+
+def test_a_plan_the_manager_wrote_is_approved_by_the_next_one_up(walker, people):
+    """Four eyes (issue #17 §4): the manager who wrote the deal's plan does not approve it."""
+    walker.to_stage("2")
+    sections = {name: f"{name} by the manager" for name in SECTIONS}
+    opportunity_plan_save(opportunity=walker.opp, user=people.manager_a, **sections)
+    assessment_record(opportunity=walker.opp, user=people.rep_a, answers={
+        q.code: ("yes", "") for q in AssessmentQuestion.objects.all()})
+    outcome = walker.move("3")
+    assert outcome.approval.approver == people.director
+    with pytest.raises(PermissionDenied):
+        cycle.approval_decide(request=outcome.approval, user=people.manager_a,
+                              decision="approve")
+    walker.approve(outcome, user=people.director)
+    assert walker.opp.stage == "3"
