@@ -336,6 +336,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.slip_stage_7_past_quarter_end",
         "schedule": crontab(minute=5),
     },
+    "route-approvals-around-who-is-away": {
+        "task": "opportunities.tasks.route_approvals_around_who_is_away",
+        "schedule": crontab(minute=7),
+    },
     # Hourly; the tasks start sending at the hour an admin sets in the Reminder policy, and
     # each reminder goes once per subject and period whatever the number of runs.
     "selling-cycle-reminders": {

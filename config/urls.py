@@ -59,6 +59,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("health/", health.health, name="health"),
     path("notifications/", views.notifications, name="notifications"),
+    path("away/", views.away, name="away"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),

@@ -10,6 +10,7 @@ StageChange row, all in one transaction.
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 import django_fsm as fsm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +57,7 @@ from osp.errors import RuleRefused
 from osp.fiscal import fiscal_quarter
 from osp.models import User
 from osp.reminders import notify
+from osp.signals import away_changed
 from osp.validators import null_character_errors
 
 
@@ -574,6 +576,7 @@ def _on_org_chart_changed(sender, *, account, cause, **kwargs):
 
 def connect_signals():
     org_chart_changed.connect(_on_org_chart_changed, dispatch_uid="recheck-on-org-chart")
+    away_changed.connect(_on_away_changed, dispatch_uid="approvals-follow-who-is-away")
 
 
 def opportunities_slip_past_quarter_end(*, today=None) -> int:
@@ -648,14 +651,19 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
         raise ValidationError({"kind": _("Write the opportunity plan before asking for its "
                                          "approval.")})
     approver = approver_for(opportunity)
+    # The owner's manager, if away, gets the request back on their return.
+    home = next((m for m in access.managers_of(opportunity.owner) if m.is_active), None)
+    routed_from = home if home is not None and home != approver else None
     # Four eyes: nobody approves their own request, nor a plan they wrote themselves; the
     # next one up does.
     author = plan.author if kind == ApprovalKind.OPPORTUNITY_PLAN and plan else None
     if approver in (user, author):
         approver = next((m for m in access.managers_of(approver)
                          if not m.is_away and m.is_active), None) or approver
+        routed_from = None
     request = ApprovalRequest.objects.create(
         opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
+        routed_from=routed_from,
         comment=comment, approved_facts=approval_facts(kind, opportunity, plan),
         resource_type=resource_type, meeting_date=meeting_date, short_notice=short_notice)
     _notify([approver], opportunity,
@@ -710,6 +718,57 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
         _record_move(locked, from_stage=from_stage, how=HowChanged.APPROVAL, by=user,
                      reason=comment or request.get_kind_display(), evaluation=evaluation)
         return Outcome(locked, True, approval=request)
+
+
+def _stand_in_for(approver: User, today) -> User | None:
+    """The first manager above `approver` who is active and not away on `today`."""
+    return next((m for m in access.managers_of(approver)
+                 if m.is_active and not m.away_on(today)), None)
+
+
+def approvals_follow_who_is_away(*, today=None) -> int:
+    """A pending request whose approver is away goes to the next manager up who is not,
+    and back to its approver once they return; each is told. Run when someone's away
+    dates change (osp.signals.away_changed) and hourly by Celery beat, so a date reached
+    overnight takes effect too. Safe to run any number of times. Returns the requests
+    moved."""
+    today = today or timezone.localdate()
+    moved = 0
+    pending = (ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING)
+               .select_related("approver__manager", "routed_from", "opportunity"))
+    for request in pending:
+        home = request.routed_from or request.approver
+        if request.routed_from is not None and not home.away_on(today):
+            target, routed_from = home, None  # back from being away
+        elif home.away_on(today):
+            target, routed_from = _stand_in_for(home, today), home
+        else:
+            continue
+        if target is None or target == request.approver:
+            continue
+        with transaction.atomic():
+            locked = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+            if locked.status != ApprovalStatus.PENDING or locked.approver_id != request.approver_id:
+                continue  # decided or moved meanwhile
+            locked.approver, locked.routed_from = target, routed_from
+            locked.save(update_fields=["approver", "routed_from", "updated_at"])
+            _notify([target], locked.opportunity, partial(_routed_message, locked, home))
+        moved += 1
+    return moved
+
+
+def _routed_message(request: ApprovalRequest, home: User) -> str:
+    if request.routed_from is not None:
+        return _("%(who)s's approval request is yours to decide while %(home)s is away: "
+                 "%(what)s — %(opp)s") % {"who": request.requested_by, "home": home,
+                                          "what": request.get_kind_display(),
+                                          "opp": request.opportunity}
+    return _("Back with you to decide: %(what)s — %(opp)s") % {
+        "what": request.get_kind_display(), "opp": request.opportunity}
+
+
+def _on_away_changed(sender, *, user, **kwargs):
+    approvals_follow_who_is_away()
 
 
 def approvals_waiting_for(user: User):

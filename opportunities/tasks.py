@@ -1,7 +1,10 @@
 from celery import shared_task
 
 from opportunities import reminders
-from opportunities.selling_cycle import opportunities_slip_past_quarter_end
+from opportunities.selling_cycle import (
+    approvals_follow_who_is_away,
+    opportunities_slip_past_quarter_end,
+)
 from osp.models import ReminderPolicy
 from osp.reminders import deliver_owed_emails
 
@@ -12,6 +15,14 @@ def slip_stage_7_past_quarter_end() -> int:
     and idempotent (it moves every such deal, and a deal that moved is no longer at 7), so
     a lost run is made up by the next and a retry or a duplicate run changes nothing."""
     return opportunities_slip_past_quarter_end()
+
+
+@shared_task(acks_late=True)
+def route_approvals_around_who_is_away() -> int:
+    """Hourly (beat): a manager's away dates reached overnight take effect (their pending
+    approvals go up, or come back). Idempotent: a request already with the right person
+    is left alone."""
+    return approvals_follow_who_is_away()
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from osp.concurrency import StaleRecord, stale_message
 from osp.models import OwnerChange, ReminderPolicy, Role, User
+from osp.signals import announce_away_change
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -59,19 +60,26 @@ class UserCreate(RolesFormMixin, UserCreationForm):
 class UserAdmin(BaseUserAdmin):
     form = UserChange
     add_form = UserCreate
-    list_display = ("username", "first_name", "last_name", "title", "manager", "is_active")
+    list_display = ("username", "first_name", "last_name", "title", "manager", "is_active",
+                    "away_from", "away_until")
     list_select_related = ("manager",)
     list_filter = ("is_active", "is_superuser")
     autocomplete_fields = ("manager",)
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Sales organisation"), {"fields": ("title", "roles", "manager")}),
+        (_("Sales organisation"), {"fields": ("title", "roles", "manager", "away_from",
+                                              "away_until")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name",
                                                  "email", "roles", "manager", "password1",
                                                  "password2")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"away_from", "away_until"} & set(form.changed_data):
+            announce_away_change(obj)  # the approvals follow (opportunities listens)
 
 
 @admin.register(ReminderPolicy)

@@ -5,13 +5,16 @@ from django.http import JsonResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views import defaults
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
 from osp import access
 from osp.models import Role, User
 from osp.permissions import can_manage_users
-from osp.services import record_delete, user_create, user_update
+from osp.services import record_delete, user_away_set, user_create, user_update
 
 
 def _json_type_error(field, value) -> str | None:
@@ -214,7 +217,18 @@ class UserSerializer(StrictSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "first_name", "last_name", "email", "title", "roles",
-                  "manager", "is_active", "password"]
+                  "manager", "is_active", "away_from", "away_until", "is_away", "password"]
+        read_only_fields = ["is_away"]
+
+
+class AwaySerializer(StrictSerializer):
+    """When someone is away (the last day in `away_until`, null: until further notice);
+    both null: back."""
+
+    class Meta:
+        model = User
+        fields = ["away_from", "away_until"]
+        extra_kwargs = {"away_from": {"required": True}}
 
 
 class IsAdminOrReadOnly(permissions.BasePermission):
@@ -245,6 +259,18 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def perform_update(self, serializer):
         serializer.instance = user_update(actor=self.request.user, user=serializer.instance,
                                           **serializer.validated_data)
+
+    @extend_schema(request=AwaySerializer, responses={200: UserSerializer})
+    @action(detail=True, methods=["put"], permission_classes=[permissions.IsAuthenticated])
+    def away(self, request, pk=None):
+        """Say when this person is away (themselves, or anyone for an administrator):
+        meanwhile their pending and new approvals go to the next manager up."""
+        data = AwaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = user_away_set(actor=request.user, user=self.get_object(),
+                               away_from=data.validated_data["away_from"],
+                               away_until=data.validated_data.get("away_until"))
+        return Response(UserSerializer(person).data)
 
 
 def not_found(request, exception=None):

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from osp.concurrency import StaleRecord, stale_message
 
@@ -151,3 +152,14 @@ class VersionedForm(TracksVersion, forms.ModelForm):
 
     def form_for(self, record):
         return type(self)(instance=record, **self._form_kwargs)
+
+
+class AwayForm(forms.Form):
+    """When I am away: my approvals go to my manager meanwhile (osp.services.user_away_set)."""
+
+    away_from = forms.DateField(label=gettext_lazy("Away from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    away_until = forms.DateField(
+        label=gettext_lazy("Back after (the last day away)"), required=False,
+        help_text=gettext_lazy("Leave empty if you do not know yet."),
+        widget=forms.DateInput(attrs={"type": "date"}))

@@ -172,9 +172,11 @@ class User(AbstractUser):
     # The language chosen in the interface, so e-mails reach people in it too.
     language = models.CharField(_("language"), max_length=10, blank=True,
                                 choices=settings.LANGUAGES)
-    # An absent manager's approvals go to the next one up.
-    is_away = models.BooleanField(_("away (approvals go to the next manager up)"),
-                                  default=False)
+    # While a manager is away, their approvals go to the next one up, and come back when
+    # they return (opportunities.selling_cycle.approvals_follow_who_is_away).
+    away_from = models.DateField(_("away from"), null=True, blank=True)
+    away_until = models.DateField(_("away until"), null=True, blank=True,
+                                  help_text=_("The last day away; empty: until further notice."))
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -192,6 +194,15 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
 
+    def away_on(self, day) -> bool:
+        return (self.away_from is not None and self.away_from <= day
+                and (self.away_until is None or day <= self.away_until))
+
+    @property
+    def is_away(self) -> bool:
+        """Away today: approvals meant for them go to the next manager up."""
+        return self.away_on(timezone.localdate())
+
     @property
     def is_admin(self) -> bool:
         return self.is_superuser or Role.ADMIN in self.roles
@@ -202,6 +213,8 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
+        if self.away_from and self.away_until and self.away_until < self.away_from:
+            raise ValidationError({"away_until": _("The last day away comes after the first.")})
         error = manager_cycle_error(user=self, manager=self.manager)
         if error:
             raise ValidationError({"manager": error})

@@ -205,6 +205,12 @@ def can_adjust_forecast(user: User, subject: User) -> bool:
             and subject.pk in scope_user_ids(user))
 
 
+def can_set_away(user: User, person: User) -> bool:
+    """May `user` say when `person` is away? Everyone for themselves; administrators for
+    anyone."""
+    return _active(user) and (user.pk == person.pk or changes_everything(user))
+
+
 def can_manage_users(user: User) -> bool:
     """May `user` create people, change their roles, manager or access? Administrators."""
     return _active(user) and changes_everything(user)

@@ -13,9 +13,10 @@ from osp import permissions
 from osp.concurrency import check_version, locked_copy
 from osp.models import ExternalRecord, OwnerChange, User
 from osp.reminders import notify
+from osp.signals import announce_away_change
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "title", "roles", "manager",
-               "is_active", "is_away")
+               "is_active", "away_from", "away_until")
 
 
 def full_clean_and_save(obj, *, exclude=None):
@@ -140,10 +141,31 @@ def user_update(*, actor: User | None, user: User, password: str | None = None,
         _check_admin(actor)
     # Lock our row so two concurrent manager changes cannot together close a loop.
     User.objects.select_for_update().filter(pk=user.pk).first()
+    away = (user.away_from, user.away_until)
     apply_fields(user, fields, allowed=USER_FIELDS)
     if password:
         user.set_password(password)
-    return full_clean_and_save(user)
+    saved = full_clean_and_save(user)
+    if (saved.away_from, saved.away_until) != away:
+        announce_away_change(saved)
+    return saved
+
+
+@transaction.atomic
+def user_away_set(*, actor: User, user: User, away_from, away_until=None) -> User:
+    """Mark `user` away from `away_from` to `away_until` (the last day away; None: until
+    further notice), or back (both None). People set their own; administrators anyone's."""
+    if not permissions.can_set_away(actor, user):
+        raise PermissionDenied(_("You can only say when you yourself are away."))
+    if away_until is not None and away_from is None:
+        raise ValidationError({"away_from": _("Say from which day.")})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = (locked.away_from, locked.away_until)
+    locked.away_from, locked.away_until = away_from, away_until
+    saved = full_clean_and_save(locked)
+    if (saved.away_from, saved.away_until) != before:
+        announce_away_change(saved)
+    return saved
 
 
 @transaction.atomic

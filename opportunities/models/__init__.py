@@ -596,6 +596,11 @@ class ApprovalRequest(TimeStamped):
                                      on_delete=models.PROTECT, related_name="+")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"),
                                  on_delete=models.PROTECT, related_name="approvals_to_decide")
+    # The approver who is away, while the next one up holds the request; it goes back to
+    # them when they return.
+    routed_from = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("while away"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices,
                               default=ApprovalStatus.PENDING, db_index=True)
     comment = models.TextField(_("request"), blank=True)

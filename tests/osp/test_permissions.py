@@ -98,7 +98,7 @@ def test_below_an_approver_nobody_decides_and_the_requester_never(people, deal):
         "director", "admin"}
     # manager_a away: rep_a's request goes up to the director, where manager_a, below the
     # approver, has no say either.
-    people.manager_a.is_away = True
+    people.manager_a.away_from = timezone.localdate()
     people.manager_a.save()
     request = _resource_request(deal, people.rep_a)
     assert request.approver == people.director

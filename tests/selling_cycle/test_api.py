@@ -90,7 +90,7 @@ def test_approval_requests_and_decisions_over_the_api(walker, api, people):
 
 def test_an_away_manager_passes_approvals_up(walker, people):
 
-    people.manager_a.is_away = True
+    people.manager_a.away_from = timezone.localdate()
     people.manager_a.save()
     walker.to_stage("2")
     walker.plan()

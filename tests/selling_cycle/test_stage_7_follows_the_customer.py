@@ -7,7 +7,6 @@ pass still needs."""
 
 import datetime
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 
@@ -15,6 +14,7 @@ from forecasting.selectors import Node, forecast_rollup
 from opportunities.models import Category, StageChange
 from opportunities.risks import flagged_deals, opportunity_risks
 from osp.fiscal import fiscal_quarter, parse_period
+from tests.html_forms import FormFields
 from tests.sync.conftest import client_for
 
 NEXT_QUARTER = fiscal_quarter().end + datetime.timedelta(days=20)
@@ -71,46 +71,13 @@ def test_a_close_date_moved_out_of_the_quarter_by_a_sync_batch(walker, people, d
     assert_back_at_6(walker, people, "quarter")
 
 
-class _FormFields(HTMLParser):
-    """The fields a browser would post from the admin's change form."""
-
-    def __init__(self):
-        super().__init__()
-        self.data, self._select, self._textarea = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            self.data[name] = a.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in a:
-            self.data.setdefault(self._select, []).append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, text):
-        if self._textarea:
-            self.data[self._textarea] += text
-
-
 def test_a_close_date_moved_out_of_the_quarter_in_the_admin(walker, people, client):
     walker.to_stage("7")
     people.admin.is_staff = people.admin.is_superuser = True
     people.admin.save()
     client.force_login(people.admin)
     url = f"/admin/opportunities/opportunity/{walker.opp.pk}/change/"
-    form = _FormFields()
+    form = FormFields()
     form.feed(client.get(url).content.decode())
     form.data["expected_close_date"] = NEXT_QUARTER.isoformat()
     response = client.post(url, form.data)

@@ -343,8 +343,8 @@ class Command(BaseCommand):
         columns, constants = copy_columns(
             User, ["id", "username", "first_name", "last_name", "email", "roles", "title",
                    "manager_id", "password", "date_joined"],
-            {"is_superuser": False, "is_staff": False, "is_active": True, "is_away": False,
-             "last_login": None})
+            {"is_superuser": False, "is_staff": False, "is_active": True, "away_from": None,
+             "away_until": None, "last_login": None})
         manager_role = json.dumps([Role.SALES_MANAGER.value])
         rep_role = json.dumps([Role.SALES_REP.value])
 
