@@ -44,8 +44,8 @@ class OpportunityForm(OwnedForm):
                   "why_now", "pains", "description", "quoted_amount", "discount_percent",
                   "commercial_terms", "po_number", "po_date", "po_amount"]
         widgets = {
-            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
-            "po_date": forms.DateInput(attrs={"type": "date"}),
+            "expected_close_date": widgets.DateInput(),
+            "po_date": widgets.DateInput(),
             **{f: forms.Textarea(attrs={"rows": 3}) for f in
                ("procurement_process", "why_do_it", "why_now", "pains", "description",
                 "commercial_terms")},
@@ -80,7 +80,7 @@ class DealPartnerForm(forms.Form):
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ActivityKind.choices)
     occurred_on = forms.DateField(label=_("date"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=widgets.DateInput())
     subject = forms.CharField(label=_("subject"), max_length=200)
     notes = forms.CharField(label=_("notes"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
@@ -126,10 +126,10 @@ class OpportunityFilter(django_filters.FilterSet):
                           widget=widgets.Select)
     closes_after = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closes on or after"),
-        widget=forms.DateInput(attrs={"type": "date"}))
+        widget=widgets.DateInput())
     closes_before = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="lte", label=_("Closes on or before"),
-        widget=forms.DateInput(attrs={"type": "date"}))
+        widget=widgets.DateInput())
 
     # Drill-down from the forecast: a person's whole team, and a forecast period (open deals
     # by close date, won and booked ones by the date they were won or booked).

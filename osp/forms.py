@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from osp import widgets
 from osp.concurrency import StaleRecord, stale_message
 
 # The hidden fields a versioned form carries; never record fields.
@@ -158,8 +159,8 @@ class AwayForm(forms.Form):
     """When I am away: my approvals go to my manager meanwhile (osp.services.user_away_set)."""
 
     away_from = forms.DateField(label=gettext_lazy("Away from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=widgets.DateInput())
     away_until = forms.DateField(
         label=gettext_lazy("Back after (the last day away)"), required=False,
         help_text=gettext_lazy("Leave empty if you do not know yet."),
-        widget=forms.DateInput(attrs={"type": "date"}))
+        widget=widgets.DateInput())

@@ -23,3 +23,14 @@ class FilterForm(forms.Form):
     templates."""
 
     default_renderer = Jinja2()
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO 8601, the only format
+    <input type="date"> reads: in the reader's input format (2026/12/07 in Chinese) the
+    field showed empty, and a form saved unchanged lost its date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

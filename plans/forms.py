@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Contact
+from osp import widgets
 from osp.forms import TracksVersion
 from osp.models import User
 from plans.models import PLAN_SECTIONS, PlanKind
@@ -16,7 +17,7 @@ class ActionItemForm(forms.Form):
     contact = forms.ModelChoiceField(label=gettext_lazy("or who (contact)"), required=False,
                                      queryset=Contact.objects.none())
     due = forms.DateField(label=gettext_lazy("When"),
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=widgets.DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """Creating and changing opportunities: validation, currencies, nothing half-saved,
 and the stage that only transitions may write."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -138,3 +139,18 @@ def test_the_browser_form_shows_errors_and_keeps_input(people, deals, browser):
     assert "Draft deal" in html
     assert "has-error" in html
     assert not Opportunity.objects.filter(name="Draft deal").exists()
+
+
+def test_in_chinese_the_edit_form_keeps_its_dates(people, deals, browser):
+    """<input type="date"> reads only ISO dates: in the Chinese input format (2027/03/31)
+    the field showed empty, and saving the form unchanged lost the PO date."""
+    deals.opp_a.po_date = datetime.date(2027, 1, 15)
+    deals.opp_a.expected_close_date = datetime.date(2027, 3, 31)
+    deals.opp_a.save()
+    client = browser(people.rep_a)
+    client.cookies["django_language"] = "zh-hans"
+    form = client.get(f"/opportunities/{deals.opp_a.pk}/edit/",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'lang="zh-hans"' in form
+    assert 'type="date" name="expected_close_date" value="2027-03-31"' in form
+    assert 'type="date" name="po_date" value="2027-01-15"' in form
