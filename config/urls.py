@@ -113,6 +113,7 @@ urlpatterns = [
          name="opportunity-transition"),
     path("opportunities/<int:pk>/attest/", cycle_views.attest, name="opportunity-attest"),
     path("opportunities/<int:pk>/withdraw/", cycle_views.withdraw, name="opportunity-withdraw"),
+    path("opportunities/<int:pk>/go/", cycle_views.go_decision, name="opportunity-go"),
     path("opportunities/<int:pk>/approvals/", cycle_views.approval_request,
          name="opportunity-approval-request"),
     path("opportunities/<int:pk>/plan/", cycle_views.plan_edit, name="opportunity-plan"),

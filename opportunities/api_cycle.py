@@ -22,6 +22,7 @@ from opportunities.models import (
     ApprovalKind,
     ApprovalRequest,
     ApprovalStatus,
+    GoDecision,
     Opportunity,
     ResourceType,
     Stage,
@@ -64,6 +65,18 @@ class AttestSerializer(InputSerializer):
 class WithdrawSerializer(InputSerializer):
     criterion = serializers.CharField()
     note = serializers.CharField()
+
+
+class GoDecisionInputSerializer(InputSerializer):
+    rationale = serializers.CharField()
+
+
+class GoDecisionSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = GoDecision
+        fields = ["id", "step", "by", "at", "rationale"]
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
@@ -178,6 +191,17 @@ class SellingCycleMixin:
             evidence_file=d.get("evidence_file"))
         opportunity.forget_evaluation()
         return Response(self._criteria_payload(opportunity), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GoDecisionInputSerializer, responses={201: GoDecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def go(self, request, pk=None):
+        """Record the decision to go on with the deal (Go/No-Go, steps 2 and 5)."""
+        data = GoDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = selling_cycle.go_decision_record(
+            opportunity=self.get_object(), user=request.user,
+            rationale=data.validated_data["rationale"])
+        return Response(GoDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WithdrawSerializer, responses={201: CriteriaSerializer})
     @action(detail=True, methods=["post"])

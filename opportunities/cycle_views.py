@@ -110,6 +110,20 @@ def attest(request, pk):
 
 @login_required
 @require_POST
+def go_decision(request, pk):
+    opportunity = _get(request, pk)
+    try:
+        selling_cycle.go_decision_record(opportunity=opportunity, user=request.user,
+                                         rationale=request.POST.get("rationale", ""))
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Go decision recorded."))
+    return redirect(opportunity)
+
+
+@login_required
+@require_POST
 def withdraw(request, pk):
     opportunity = _get(request, pk)
     try:

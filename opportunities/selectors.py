@@ -18,9 +18,11 @@ from opportunities.models import (
     BACKWARD_MOVES,
     FORECAST_OPEN,
     FORECAST_WON,
+    GO_NO_GO_STEPS,
     LADDER,
     NEXT_STAGE,
     SELLING_STAGES,
+    STEP_FOR_STAGE,
     WON_STAGES,
     ApprovalDecision,
     ApprovalKind,
@@ -42,8 +44,6 @@ from osp.models import OwnerChange, User
 
 # The process step an opportunity is in: the one that produces its next stage
 # (METHODOLOGY.md §4); closed deals are in step 8, account expansion.
-STEP_FOR_STAGE = {"lead": 2, "2": 3, "3": 4, "4": 5, "5": 5, "6": 6, "7": 7, "8": 7, "9": 7,
-                  "9.5": 7, "10": 8, "lost": 8, "no_go": 2}
 
 
 def step_guide(step: int) -> dict | None:
@@ -135,6 +135,9 @@ def stage_panel(opportunity, user) -> dict:
         "is_finance": permissions.can_mark_finance_stages(user),
         "flagged": flagged,
         "approval_kinds": [k for k in ApprovalKind if k != ApprovalKind.RESOURCE],
+        # The Go half of Go/No-Go, at steps 2 and 5 (the No-Go half is a move).
+        "go_decision": can_change and STEP_FOR_STAGE.get(stage) in GO_NO_GO_STEPS,
+        "last_go": opportunity.go_decisions.select_related("by").first(),
     }
 
 
@@ -147,6 +150,10 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "title": _("%(from)s → %(to)s (%(how)s)") % {
                           "from": c.get_from_stage_display(), "to": c.get_to_stage_display(),
                           "how": c.get_how_display()}, "text": c.reason})
+    for g in opportunity.go_decisions.select_related("by")[:limit]:
+        items.append({"at": g.at, "kind": "go", "who": g.by,
+                      "title": _("Go decision (step %(step)d)") % {"step": g.step},
+                      "text": g.rationale})
     for a in opportunity.attestations.select_related("by").order_by("-at")[:limit]:
         criterion = BY_CODE.get(a.criterion)
         items.append({"at": a.at, "kind": a.action, "who": a.by,

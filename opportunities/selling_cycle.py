@@ -33,9 +33,11 @@ from opportunities.criteria import (
 from opportunities.models import (
     BACKWARD_MOVES,
     FINANCE_STAGES,
+    GO_NO_GO_STEPS,
     LIVE_CHECKED,
     MOVES_WITH_SITUATION,
     NEXT_STAGE,
+    STEP_FOR_STAGE,
     ApprovalDecision,
     ApprovalKind,
     ApprovalRequest,
@@ -43,6 +45,7 @@ from opportunities.models import (
     Attestation,
     Competitor,
     FinanceRecord,
+    GoDecision,
     HowChanged,
     Opportunity,
     OpportunityPlan,
@@ -316,6 +319,23 @@ def _no_go(opp: Opportunity, user: User, rationale: str) -> Outcome:
     _record_move(opp, from_stage=from_stage, how=HowChanged.PERSON, by=user,
                  reason=rationale, evaluation=evaluation)
     return Outcome(opp, True)
+
+
+@transaction.atomic
+def go_decision_record(*, opportunity: Opportunity, user: User, rationale: str) -> GoDecision:
+    """Record the decision to go on with the deal, at a Go/No-Go step (2 or 5, METHODOLOGY.md
+    §4): who, when, why. Whoever may change the deal; the rationale is required."""
+    permissions.require_change(user, opportunity)
+    _refuse_null_characters(rationale=rationale)
+    step = STEP_FOR_STAGE.get(opportunity.stage)
+    if step not in GO_NO_GO_STEPS:
+        raise ValidationError(_("A Go/No-Go decision is taken in step 2 (a lead) or step 5 "
+                                "(stages 4 and 5); this deal is in step %(step)s.")
+                              % {"step": step or "—"})
+    if not rationale.strip():
+        raise ValidationError({"rationale": _("Say why we go on with this opportunity.")})
+    return GoDecision.objects.create(opportunity=opportunity, step=step, by=user,
+                                     rationale=rationale.strip())
 
 
 def _reopen(opp: Opportunity, user: User, reason: str) -> Outcome:

@@ -24,7 +24,7 @@ from opportunities.forms import (
     TeamMemberForm,
     WinLossForm,
 )
-from opportunities.models import Opportunity, ResourceType, stage_label_of
+from opportunities.models import STEP_FOR_STAGE, Opportunity, ResourceType, stage_label_of
 from opportunities.risks import opportunity_risks
 from osp import access, permissions
 from osp.models import User
@@ -91,7 +91,7 @@ def opportunity_detail(request, pk):
     return render(request, "opportunities/opportunity_detail.html", {
         "opportunity": opportunity,
         "panel": panel,
-        "guide": selectors.step_guide(selectors.STEP_FOR_STAGE[opportunity.stage]),
+        "guide": selectors.step_guide(STEP_FOR_STAGE[opportunity.stage]),
         "timeline": selectors.timeline(opportunity),
         "approvals": opportunity.approval_requests.select_related("approver", "requested_by")
         .order_by("-created_at")[:20],

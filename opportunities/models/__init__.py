@@ -92,6 +92,14 @@ NO_GO_FROM = ["lead", "2", "3", "4", "5", "6"]
 LIVE_CHECKED = SELLING_STAGES[1:]
 
 
+# The process step (METHODOLOGY.md §4) a deal at each stage is in: the one that produces
+# its next stage; closed deals are in step 8, account expansion.
+STEP_FOR_STAGE = {"lead": 2, "2": 3, "3": 4, "4": 5, "5": 5, "6": 6, "7": 7, "8": 7, "9": 7,
+                  "9.5": 7, "10": 8, "lost": 8, "no_go": 2}
+# The Go/No-Go decision is taken in step 2 (qualify) and again in step 5 (validate).
+GO_NO_GO_STEPS = (2, 5)
+
+
 def stage_rank(stage: str) -> int:
     return LADDER.index(stage) + 1 if stage in LADDER else 0
 
@@ -497,6 +505,27 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(f"{type(self).__name__} rows are append-only")
+
+
+class GoDecision(AppendOnly):
+    """Going on with the deal, decided at a Go/No-Go step (2 or 5): who, when and why. The
+    other half, No-Go, is the move to `no_go` with its rationale."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT,
+                                    related_name="go_decisions")
+    step = models.PositiveSmallIntegerField(_("step"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("decided"), auto_now_add=True)
+    rationale = models.TextField(_("why go on"), validators=[prohibit_null_characters])
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("Go decision")
+        verbose_name_plural = _("Go decisions")
+
+    def __str__(self):
+        return f"{self.opportunity_id} Go @ step {self.step}"
 
 
 class StageChange(AppendOnly):

@@ -66,6 +66,7 @@ notification                 C     -       -          -         -        -      
 user                         R     R       R          R         R        R        R     R      C
 user:forecast                R     -       -          R         R        -        -     R      R
 user:adjust_forecast         R     R       R          C         C        R        R     R      R
+user:away                    C     R       R          R         R        R        R     R      C
 shared                       R     R       R          R         R        R        R     R      R
 """
 # Notes on rows whose answer is not obvious:
@@ -79,6 +80,7 @@ shared                       R     R       R          R         R        R      
 # - user:forecast: a person's forecast is theirs, their managers', finance's and admins'.
 # - user:adjust_forecast: a manager's number for someone below them; admins are nobody's
 #   manager (forecasting.services.forecast_adjust).
+# - user:away: everyone says when they themselves are away; administrators for anyone.
 # - shared: forecast snapshots and the admin's sales tools, everybody's.
 
 
@@ -127,6 +129,8 @@ ACCESS_ANSWERS = {
     "approval:decide": lambda w: lambda u: (
         _in(access.visible_to(u, Opportunity), w.approval.opportunity),
         permissions.can_decide_approval(u, w.approval)),
+    "user:away": lambda w: lambda u: (
+        _in(access.visible_to(u, User), w.p.rep_a), permissions.can_set_away(u, w.p.rep_a)),
     "user:adjust_forecast": lambda w: lambda u: (
         _in(access.visible_to(u, User), w.p.rep_a),
         permissions.can_adjust_forecast(u, w.p.rep_a)),
@@ -358,6 +362,9 @@ def _cases():  # noqa: C901 (a table, one entry per request)
                             "contact": w.contact.pk}),
         ("opportunities/<pk>/withdraw/", "withdraw/",
          lambda w, u, ref: {"criterion": "2.project_initiated", "note": "Wrong person"}),
+        # A deal at 9 is past Go/No-Go: who may act gets the rule's message, the others
+        # a 403 / 404 first.
+        ("opportunities/<pk>/go/", "go/", lambda w, u, ref: {"rationale": "Qualified"}),
         ("opportunities/<pk>/approvals/", "approvals/",
          lambda w, u, ref: {"kind": "resource", "resource_type": "presales",
                             "meeting_date": _today(30), "comment": "Demo"}),
@@ -498,6 +505,9 @@ def _cases():  # noqa: C901 (a table, one entry per request)
             ok={204} if row not in ("territory", "account") else {400})
     add("api/v1/users/<pk>/", "GET", "user", READ, path("/api/v1/users/{ref}/"),
         lambda w: w.p.rep_a.pk)
+    add("api/v1/users/<pk>/away/", "PUT", "user:away", CHANGE,
+        path("/api/v1/users/{ref}/away/"), lambda w: w.p.rep_a.pk,
+        lambda w, u, ref: {"away_from": _today(), "away_until": _today(7)})
     for method in ("PUT", "PATCH"):
         add("api/v1/users/<pk>/", method, "user", CHANGE, path("/api/v1/users/{ref}/"),
             lambda w: w.p.rep_a.pk,
@@ -515,6 +525,8 @@ def _cases():  # noqa: C901 (a table, one entry per request)
          {201}),
         ("withdraw/", "withdraw/", lambda w, u, ref: {"criterion": "2.project_initiated",
                                                       "note": "Wrong person"}, {201}),
+        # Past Go/No-Go at 9: 400 for who may act (tests/selling_cycle/test_go_decision.py).
+        ("go/", "go/", lambda w, u, ref: {"rationale": "Qualified"}, {400}),
         ("approvals/", "approvals/", lambda w, u, ref: {
             "kind": "resource", "resource_type": "presales", "meeting_date": _today(30)},
          {201}),
@@ -635,6 +647,8 @@ class Page:
 PAGES = [
     Page(""),
     Page("notifications/"),
+    Page("away/", lists=False),
+    Page("away/", "POST", ok=302, lists=False, data={"away_from": "", "away_until": ""}),
     Page("territories/"), Page("territories/new/", lists=False,
                                allowed=frozenset(NOT_FINANCE)),
     Page("accounts/"), Page("accounts/new/", lists=False, allowed=frozenset(NOT_FINANCE)),

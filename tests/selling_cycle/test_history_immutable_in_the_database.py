@@ -1,6 +1,6 @@
 """The history is append-only below the application too (issue #15, §4b): raw SQL
-cannot change or delete a stage change, a confirmation, an approval decision or a finance
-record on PostgreSQL."""
+cannot change or delete a stage change, a confirmation, an approval decision, a finance
+record or a Go decision on PostgreSQL."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -10,6 +10,7 @@ from opportunities.models import (
     ApprovalRequest,
     Attestation,
     FinanceRecord,
+    GoDecision,
     StageChange,
 )
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
@@ -38,6 +39,8 @@ def history(people):
         FinanceRecord: FinanceRecord.objects.create(opportunity=deal, kind="payment",
                                                     by=people.finance, reference="R-1",
                                                     received_on=deal.created_at.date()),
+        GoDecision: GoDecision.objects.create(opportunity=deal, step=2, by=people.rep_a,
+                                              rationale="Budget and a sponsor"),
     }
 
 
@@ -46,7 +49,8 @@ def _raw(sql, params):
         cursor.execute(sql, params)
 
 
-@pytest.mark.parametrize("model", [StageChange, Attestation, ApprovalDecision, FinanceRecord])
+@pytest.mark.parametrize("model", [StageChange, Attestation, ApprovalDecision, FinanceRecord,
+                                   GoDecision])
 def test_raw_sql_cannot_update_or_delete_the_history(history, model):
     row = history[model]
     table = connection.ops.quote_name(model._meta.db_table)
