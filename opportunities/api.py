@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import Partner
 from opportunities import services
 from opportunities.api_cycle import TRANSITION_RESPONSES, SellingCycleMixin
+from opportunities.api_quotes import QuoteMixin
 from opportunities.models import (
     DealPartnerRole,
     Opportunity,
@@ -79,7 +80,7 @@ class OpportunitySerializer(StrictSerializer):
 
 @extend_schema_view(transition=extend_schema(
     responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}))
-class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
+class OpportunityViewSet(SellingCycleMixin, QuoteMixin, RecordViewSet):
     """Opportunities visible to you. The stage is read-only here: move it through the
     transition endpoint, which applies the selling-cycle gates."""
 

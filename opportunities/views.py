@@ -20,7 +20,7 @@ from opportunities.forms import (
     OpportunityForm,
     TeamMemberForm,
 )
-from opportunities.models import Opportunity, ResourceType
+from opportunities.models import FINISHED_STAGES, Opportunity, ResourceType
 from opportunities.risks import opportunity_risks
 from osp import access, permissions
 from osp.pages import Column, ListPage, delete_page, form_page, page_sections
@@ -64,6 +64,8 @@ def opportunity_detail(request, pk):
     return render(request, "opportunities/opportunity_detail.html", {
         "opportunity": opportunity,
         "panel": panel,
+        "quote": selectors.quote_of(opportunity),
+        "can_quote": panel["can_change"] and opportunity.stage not in FINISHED_STAGES,
         "guide": selectors.step_guide(selectors.STEP_FOR_STAGE[opportunity.stage]),
         "timeline": selectors.timeline(opportunity),
         "approvals": opportunity.approval_requests.select_related("approver", "requested_by")
