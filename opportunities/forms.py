@@ -179,7 +179,8 @@ class QuoteLineForm(forms.Form):
     """One line of a new quote version; a row left blank is no line."""
 
     product = ProductChoiceField(label=_("product"), required=False,
-                                 queryset=Product.objects.filter(is_active=True))
+                                 queryset=Product.objects.filter(is_active=True),
+                                 empty_label=_("— choose a product —"))
     quantity = forms.DecimalField(label=_("quantity"), required=False, max_digits=12,
                                   decimal_places=2, min_value=Decimal("0.01"),
                                   widget=forms.NumberInput(attrs={"step": "any",

@@ -36,18 +36,24 @@ def _version_or_404(opportunity, number):
     return version
 
 
+def _plain(number):
+    """1 for 1.00, 2.5 for 2.50: what a person types."""
+    return number.quantize(1) if number == number.to_integral_value() else number.normalize()
+
+
 def _initial(current) -> tuple[dict, list[dict]]:
     """A new version starts from the current one's terms and lines."""
     default_until = timezone.localdate() + datetime.timedelta(days=VALID_FOR_DAYS)
     if current is None:
         return {"valid_until": default_until, "expected_version": 0}, []
     terms = {"valid_until": max(current.valid_until, default_until),
-             "reseller": current.reseller_id, "reseller_margin": current.reseller_margin,
+             "reseller": current.reseller_id,
+             "reseller_margin": _plain(current.reseller_margin),
              "payment_terms": current.payment_terms,
              "commercial_terms": current.commercial_terms,
              "expected_version": current.number}
-    lines = [{"product": li.product_id, "quantity": li.quantity,
-              "discount_percent": li.discount_percent}
+    lines = [{"product": li.product_id, "quantity": _plain(li.quantity),
+              "discount_percent": _plain(li.discount_percent)}
              for li in current.lines.all() if li.product.is_active]
     return terms, lines
 
@@ -107,11 +113,13 @@ def quote_history(request, pk):
     compare = None
     numbers = [v.number for v in versions]
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
-    if a.isdigit() and b.isdigit() and int(a) in numbers and int(b) in numbers:
+    if not (a.isdigit() and b.isdigit() and int(a) in numbers and int(b) in numbers):
+        a = b = ""
+        if len(versions) > 1:  # by default, what the latest revision changed
+            a, b = str(versions[1].number), str(versions[0].number)
+    if a and b:
         compare = selectors.quote_compare(_version_or_404(opportunity, int(a)),
                                           _version_or_404(opportunity, int(b)))
-    elif len(versions) >= 2:
-        a, b = str(versions[1].number), str(versions[0].number)
     quote = versions[0].quote if versions else None
     return render(request, "opportunities/quote_history.html", {
         "opportunity": opportunity, "versions": versions, "compare": compare,
