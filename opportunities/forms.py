@@ -212,8 +212,10 @@ QuoteLineFormSet = forms.formset_factory(QuoteLineForm, extra=0, can_delete=True
 class QuoteForm(forms.Form):
     """The terms of a new quote version (its lines are QuoteLineFormSet's)."""
 
+    # ISO, whatever the language: a date input shows nothing for "2027/02/05" (Chinese).
     valid_until = forms.DateField(label=_("valid until"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(format="%Y-%m-%d",
+                                                         attrs={"type": "date"}))
     reseller = forms.ModelChoiceField(label=_("reseller"), required=False,
                                       queryset=Partner.objects.none(),
                                       empty_label=_("— none (sold direct) —"))

@@ -125,9 +125,10 @@ def test_the_printed_quote_speaks_chinese(people, deal, client, settings):
 
         expected_date = formats.date_format(in_days(30), "DATE_FORMAT")
     assert expected_date in page and "年" in expected_date
+    assert "14,400,000.00" in page  # grouped as Chinese quotations write amounts
     client.cookies["django_language"] = "en"
     page = client.get(f"/opportunities/{deal.opp.pk}/quote/1/").content.decode()
-    assert "Core platform licence" in page and "12,960,000.00" in page
+    assert "Core platform licence" in page and "14,400,000.00" in page
 
 
 def test_the_customer_accepts_from_the_deal_page(people, deal, browser):

@@ -88,23 +88,23 @@ RATES = {"CNY": "0.1390", "EUR": "1.0800", "GBP": "1.2700", "HKD": "0.1280", "SG
 # on sale.
 PRODUCTS = [
     ("OSP-CORE-ENT", "Core platform, Enterprise Edition licence (per CPU core)",
-     "核心平台企业版许可(按 CPU 核)", "12000", "USD", True),
+     "核心平台企业版许可（按 CPU 核）", "12000", "USD", True),
     ("OSP-CORE-STD", "Core platform, Standard Edition licence (per CPU core)",
-     "核心平台标准版许可(按 CPU 核)", "6500", "USD", True),
-    ("OSP-DB-ADV", "Advanced Database Option (per CPU core)", "高级数据库选件(按 CPU 核)",
+     "核心平台标准版许可（按 CPU 核）", "6500", "USD", True),
+    ("OSP-DB-ADV", "Advanced Database Option (per CPU core)", "高级数据库选件（按 CPU 核）",
      "4800", "USD", True),
     ("OSP-SUP-PREM", "Premium support, first year (per CPU core)",
-     "高级技术支持服务首年(按 CPU 核)", "2640", "USD", True),
-    ("PS-CONSULT-DAY", "Consulting services (per person-day)", "咨询服务(人天)", "1200",
+     "高级技术支持服务首年（按 CPU 核）", "2640", "USD", True),
+    ("PS-CONSULT-DAY", "Consulting services (per person-day)", "咨询服务（人天）", "1200",
      "USD", True),
     ("PS-IMPL-PKG", "Implementation package: install, migrate, go-live",
-     "实施服务包:安装、迁移、上线", "45000", "USD", True),
-    ("TRN-ADMIN", "Administrator training (per participant)", "管理员培训(每人)", "1500",
+     "实施服务包：安装、迁移、上线", "45000", "USD", True),
+    ("TRN-ADMIN", "Administrator training (per participant)", "管理员培训（每人）", "1500",
      "USD", True),
-    ("HW-APPL-X8", "Integrated database appliance X8 (made in China)", "X8 数据库一体机(国产)",
+    ("HW-APPL-X8", "Integrated database appliance X8 (made in China)", "X8 数据库一体机（国产）",
      "380000", "CNY", True),
     ("OSP-CONN-LEGACY", "Legacy mainframe connector (end of sale)",
-     "大型机旧版连接器(已停售)", "9000", "USD", False),
+     "大型机旧版连接器（已停售）", "9000", "USD", False),
 ]
 
 PARTNERS = [
