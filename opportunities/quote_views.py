@@ -65,6 +65,12 @@ def _with_more_rows(post, prefix="lines"):
     return data
 
 
+def _kept(lines) -> list[dict]:
+    """The rows of a valid formset that are lines: not blank, not marked for removal."""
+    return [f.cleaned_data for f in lines.forms
+            if not f.cleaned_data.get("DELETE") and not f.is_blank]
+
+
 @login_required
 def quote_new(request, pk):
     """Write a new version of the deal's quote, starting from the current one."""
@@ -72,13 +78,24 @@ def quote_new(request, pk):
     permissions.require_change(request.user, opportunity)
     quote = selectors.quote_of(opportunity)
     current = quote.current if quote else None
+    preview = None
     if request.method == "POST":
         data = _with_more_rows(request.POST) if "more_rows" in request.POST else request.POST
         form = QuoteForm(data, opportunity=opportunity)
         lines = QuoteLineFormSet(data, prefix="lines")
-        if "more_rows" not in request.POST and form.is_valid() and lines.is_valid():
-            kept = [f.cleaned_data for f in lines.forms
-                    if not f.cleaned_data.get("DELETE") and not f.is_blank]
+        if "preview" in request.POST and lines.is_valid():
+            # The totals of what is typed, nothing written: a revision is for the customer,
+            # not for doing sums.
+            try:
+                preview = quotes.quote_preview(
+                    opportunity=opportunity, lines=_kept(lines),
+                    reseller_margin=form.data.get("reseller_margin") or "0")
+            except ValidationError as e:
+                for msgs in e.message_dict.values():
+                    for message in msgs:
+                        messages.error(request, message)
+        elif "more_rows" not in request.POST and form.is_valid() and lines.is_valid():
+            kept = _kept(lines)
             d = form.cleaned_data
             try:
                 version = quotes.quote_version_create(
@@ -101,6 +118,7 @@ def quote_new(request, pk):
         lines.extra = BLANK_ROWS
     return render(request, "opportunities/quote_form.html", {
         "opportunity": opportunity, "form": form, "lines": lines, "current": current,
+        "preview": preview,
         "base_currency": settings.OSP_BASE_CURRENCY,
     })
 

@@ -1,5 +1,6 @@
 """Writes of a deal's quote (METHODOLOGY.md §4 steps 6 and 7): a new version, and the
-customer's acceptance of one, which the deal's amount then follows.
+customer's acceptance of one, which the deal's amount then follows; and the preview of a
+version's totals before it is written.
 
 Who may: whoever may change the deal (osp.permissions.require_change); finance and
 everyone else who sees the deal read it. Writers of a deal's quote are ordered by the
@@ -140,6 +141,56 @@ def _check_reseller(opportunity: Opportunity, reseller: Partner | None, margin,
     return margin or Decimal("0")
 
 
+@dataclass(frozen=True)
+class QuotePreview:
+    """What a version would add up to (opportunities.quotes.quote_preview)."""
+
+    currency: str
+    lines: list[_Line]
+    list_total: Decimal
+    total: Decimal
+    total_base: Decimal
+    base_currency: str
+    reseller_margin: Decimal
+
+    @property
+    def discount_amount(self) -> Decimal:
+        return self.list_total - self.total
+
+    @property
+    def reseller_margin_amount(self) -> Decimal:
+        return money(self.total * self.reseller_margin / HUNDRED)
+
+    @property
+    def net_total(self) -> Decimal:
+        return self.total - self.reseller_margin_amount
+
+
+def _totals(checked: list[_Line]) -> tuple[Decimal, Decimal]:
+    """The list price total and the customer's total of priced lines."""
+    return (money(sum((money(li.quantity * li.list_price) for li in checked), Decimal("0"))),
+            money(sum((li.line_total for li in checked), Decimal("0"))))
+
+
+def quote_preview(*, opportunity: Opportunity, lines, reseller_margin=Decimal("0")
+                  ) -> QuotePreview:
+    """What a version of the deal's quote with these lines would add up to, priced as
+    quote_version_create prices them; writes nothing. ValidationError (under `lines`,
+    `reseller_margin` or `currency`) for what quote_version_create would refuse of them."""
+    currency = opportunity.currency.upper()
+    errors: dict = {}
+    checked = _check_lines(lines, currency, errors)
+    margin = _decimal(reseller_margin, Decimal("0"))
+    if margin is None or not 0 <= margin <= HUNDRED:
+        errors["reseller_margin"] = [_("The reseller's margin must be between 0 and 100%.")]
+    if errors:
+        raise ValidationError(errors)
+    list_total, total = _totals(checked)
+    return QuotePreview(currency=currency, lines=checked, list_total=list_total, total=total,
+                        total_base=to_base_currency(total, currency),
+                        base_currency=settings.OSP_BASE_CURRENCY, reseller_margin=margin)
+
+
 def _check_open(opportunity: Opportunity) -> None:
     if opportunity.stage in FINISHED_STAGES:
         raise ValidationError({"__all__": _(
@@ -179,8 +230,7 @@ def quote_version_create(*, opportunity: Opportunity, user: User, lines,
         errors["valid_until"] = [_("The validity date cannot be in the past.")]
     errors.update(null_character_errors({"payment_terms": payment_terms,
                                          "commercial_terms": commercial_terms}))
-    list_total = sum((money(li.quantity * li.list_price) for li in checked), Decimal("0"))
-    total = sum((li.line_total for li in checked), Decimal("0"))
+    list_total, total = _totals(checked)
     total_base = None
     if not errors.get("lines"):
         try:
@@ -195,8 +245,8 @@ def quote_version_create(*, opportunity: Opportunity, user: User, lines,
         quote=quote, number=number + 1, author=user, currency=currency,
         payment_terms=(payment_terms or "").strip(),
         commercial_terms=(commercial_terms or "").strip(), reseller=reseller,
-        reseller_margin=margin, valid_until=valid_until, list_total=money(list_total),
-        total=money(total), total_base=total_base, base_currency=settings.OSP_BASE_CURRENCY)
+        reseller_margin=margin, valid_until=valid_until, list_total=list_total, total=total,
+        total_base=total_base, base_currency=settings.OSP_BASE_CURRENCY)
     QuoteLine.objects.bulk_create(
         QuoteLine(version=version, position=n, product=li.product, quantity=li.quantity,
                   list_price=li.list_price, discount_percent=li.discount_percent,

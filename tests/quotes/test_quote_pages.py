@@ -152,3 +152,14 @@ def test_the_deal_page_queries_do_not_grow_with_lines_or_versions(people, deal, 
         write(deal, people.rep_a, lines=[{"product": p, "quantity": n}
                                          for p in [deal.licence, deal.appliance] * 6])
     assert count() == small
+
+
+def test_calculating_totals_shows_them_and_saves_nothing(people, deal, browser):
+    response = browser(people.rep_a).post(f"/opportunities/{deal.opp.pk}/quote/new/", _form(
+        deal, [{"product": deal.licence.pk, "quantity": "3", "discount_percent": "10"}],
+        preview="1"))
+    page = response.content.decode()
+    assert response.status_code == 200 and not QuoteVersion.objects.exists()
+    assert 'class="quote-preview"' in page and "32,400.00" in page
+    assert "28,512.00" in page  # net of the reseller's 12%
+    assert 'value="3"' in page  # what was typed stays
