@@ -9,6 +9,7 @@ from operator import or_
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -162,6 +163,14 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "title": _("New owner: %(from)s → %(to)s") % {
                           "from": h.from_owner or "—", "to": h.to_owner or "—"},
                       "text": h.reason})
+    for v in (QuoteVersion.objects.filter(quote__opportunity=opportunity)
+              .select_related("author").order_by("-created_at")[:limit]):
+        items.append({"at": v.created_at, "kind": "quote", "who": v.author,
+                      "title": _("Quote version %(n)d: %(total)s %(currency)s") % {
+                          "n": v.number, "total": formats.number_format(
+                              v.total, 2, use_l10n=True, force_grouping=True),
+                          "currency": v.currency},
+                      "text": ""})
     items.sort(key=lambda i: i["at"], reverse=True)
     return items[:limit]
 

@@ -163,3 +163,9 @@ def test_calculating_totals_shows_them_and_saves_nothing(people, deal, browser):
     assert 'class="quote-preview"' in page and "32,400.00" in page
     assert "28,512.00" in page  # net of the reseller's 12%
     assert 'value="3"' in page  # what was typed stays
+
+
+def test_the_deals_history_lists_the_quote_versions(people, deal, browser):
+    write(deal, people.rep_a)
+    page = browser(people.rep_a).get(deal.opp.get_absolute_url()).content.decode()
+    assert "Quote version 1: 32,400.00 USD" in page
