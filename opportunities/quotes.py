@@ -112,6 +112,8 @@ def _check_lines(lines, currency: str, errors: dict) -> list[_Line]:
                 problems.append(_("there is no exchange rate from %(from)s to %(to)s; ask an "
                                   "administrator to add one") % {"from": product.currency,
                                                                  "to": currency})
+            elif price >= MAX_AMOUNT or quantity * price >= MAX_AMOUNT:
+                problems.append(_("the amount is too large"))
         if problems:
             messages.append(_("Line %(n)d: %(problems)s.") % {"n": n,
                                                               "problems": "; ".join(problems)})
@@ -237,6 +239,9 @@ def quote_version_create(*, opportunity: Opportunity, user: User, lines,
             total_base = to_base_currency(total, currency)
         except ValidationError as e:
             errors.update(e.message_dict)
+        else:
+            if total_base >= MAX_AMOUNT * 100:  # the column holds 16 digits
+                errors["lines"] = [_("The quote's total is too large.")]
     if errors:
         raise ValidationError(errors)
     if quote is None:

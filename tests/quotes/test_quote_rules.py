@@ -171,3 +171,10 @@ def test_a_lost_deal_keeps_its_quote_as_it_was(people, deal):
                                          loss_reason="Price", winning_competitor="Rival")
     with pytest.raises(ValidationError):
         write(deal, people.rep_a)
+
+
+def test_an_amount_too_large_for_the_books_is_refused_not_a_crash(people, deal):
+    deal.licence.list_price = Decimal("999999999999.99")
+    deal.licence.save()
+    errors = _refused(deal, people.rep_a, lines=[{"product": deal.licence, "quantity": 2}])
+    assert "too large" in errors["lines"][0]
