@@ -79,7 +79,8 @@ class OpportunitySerializer(StrictSerializer):
 
 
 @extend_schema_view(transition=extend_schema(
-    responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}))
+    responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}),
+    quote_accept=extend_schema(responses={200: OpportunitySerializer}))
 class OpportunityViewSet(SellingCycleMixin, QuoteMixin, RecordViewSet):
     """Opportunities visible to you. The stage is read-only here: move it through the
     transition endpoint, which applies the selling-cycle gates."""

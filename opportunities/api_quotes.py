@@ -4,14 +4,18 @@
 - POST /opportunities/{id}/quote-versions/   write a new version (201), 400 with messages
                                              by field, 412 when `expected_version` is no
                                              longer the current one
+- POST /opportunities/{id}/quote-versions/{number}/accept/
+                                             the customer accepted this (current) version:
+                                             the deal's amount follows it; answers the deal
 """
 
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.models import Partner
@@ -112,3 +116,16 @@ class QuoteMixin:
         versions = (selectors.quote_versions(opportunity).select_related("quote")
                     .prefetch_related(Prefetch("lines", queryset=lines)))
         return Response(QuoteVersionSerializer(versions, many=True).data)
+
+    @extend_schema(request=None, parameters=[
+        OpenApiParameter("number", int, OpenApiParameter.PATH,
+                         description="The version the customer accepted.")])
+    @action(detail=True, methods=["post"], filter_backends=[],
+            url_path=r"quote-versions/(?P<number>[0-9]{1,9})/accept")
+    def quote_accept(self, request, pk=None, number=None):
+        opportunity = self.get_object()
+        version = selectors.quote_version(opportunity, int(number))
+        if version is None:
+            raise NotFound()
+        opportunity = quotes.quote_version_accept(version=version, user=request.user)
+        return Response(self.get_serializer(self.reloaded(opportunity)).data)

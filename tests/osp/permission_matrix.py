@@ -523,6 +523,9 @@ def _cases():  # noqa: C901 (a table, one entry per request)
         lambda w, u, ref: {"lines": [{"product": w.product.pk, "quantity": "1"}],
                            "valid_until": _today(30)}, ok={201},
         done=_has(QuoteVersion, quote__opportunity=lambda w: w.opp, number=2))
+    add("api/v1/opportunities/<pk>/quote-versions/<number>/accept/", "POST", "opportunity",
+        CHANGE, path(a + "quote-versions/1/accept/"), opp, lambda w, u, ref: {}, ok={200},
+        done=_has(Quote, opportunity=lambda w: w.opp, accepted__number=1))
     for route, tail, data, ok in [
         ("attest/", "attest/", lambda w, u, ref: {"criterion": "5.shortlisted",
                                                   "note": "Said so", "contact": w.contact.pk},

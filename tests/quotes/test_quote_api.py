@@ -68,3 +68,18 @@ def test_finance_reads_but_may_not_write_and_others_see_nothing(people, deal, ap
     assert api(people.rep_b).get(_url(deal)).status_code == 404
     assert api(people.rep_b).post(_url(deal), _body(deal), format="json").status_code == 404
     assert not QuoteVersion.objects.exists()
+
+
+def test_the_customers_acceptance_is_recorded_and_the_deal_answered(people, deal, api):
+    write(deal, people.rep_a)
+    write(deal, people.rep_a, expected_version=1, lines=[
+        {"product": deal.licence, "quantity": 1}])
+    client = api(people.rep_a)
+    url = f"/api/v1/opportunities/{deal.opp.pk}/quote-versions/"
+    response = client.post(url + "1/accept/", {}, format="json")
+    assert response.status_code == 400 and "version" in response.json()
+    assert client.post(url + "9/accept/", {}, format="json").status_code == 404
+    assert api(people.finance).post(url + "2/accept/", {}, format="json").status_code == 403
+    response = client.post(url + "2/accept/", {}, format="json")
+    assert response.status_code == 200 and response.json()["amount"] == "12000.00"
+    assert [v["accepted"] for v in client.get(url).json()] == [True, False]
