@@ -223,7 +223,10 @@ def quote_compare(a: QuoteVersion, b: QuoteVersion) -> dict:
         ("payment_terms", _("Payment terms")), ("commercial_terms", _("Commercial terms")),
         ("reseller", _("Reseller")), ("reseller_margin", _("Reseller margin (%)")),
         ("valid_until", _("Valid until")), ("currency", _("Currency")))]
-    return {"a": a, "b": b, "rows": rows,
+    change = None  # how far the total moved, in % of the earlier one
+    if a.total:
+        change = ((b.total - a.total) * 100 / a.total).quantize(Decimal("0.1"))
+    return {"a": a, "b": b, "rows": rows, "total_change": change,
             "terms": [{"label": label, "a": x, "b": y, "changed": x != y}
                       for label, x, y in terms]}
 

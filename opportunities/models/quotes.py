@@ -8,7 +8,9 @@ version is written; a later change in the catalogue changes no quote already wri
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -47,7 +49,14 @@ class Product(models.Model):
         return f"{self.code} · {self.name_en}"
 
     def clean(self):
+        # A price in a currency without a rate could not be quoted on any deal in another.
         self.currency = (self.currency or "").upper()
+        rates = apps.get_model("opportunities", "ExchangeRate").objects
+        if self.currency and self.currency != settings.OSP_BASE_CURRENCY and not rates.filter(
+                currency=self.currency).exists():
+            raise ValidationError({"currency": _(
+                "There is no exchange rate for %(currency)s; add it first (Exchange rates).")
+                % {"currency": self.currency}})
 
     def name(self, language: str) -> str:
         """The product's name in `language` (the English one when it has no Chinese)."""

@@ -33,3 +33,16 @@ def test_quote_versions_are_shown_and_never_changed_in_the_admin(people, deal, c
     assert client.get("/admin/opportunities/quoteversion/add/").status_code == 403
     assert client.post(f"/admin/opportunities/quoteversion/{version.pk}/delete/",
                        {"post": "yes"}).status_code == 403
+
+
+def test_a_price_needs_a_currency_the_books_can_convert(db, catalogue):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    product = Product(code="JP-1", name_en="Tokyo support", list_price=1, currency="jpy")
+    with pytest.raises(ValidationError) as e:
+        product.full_clean()
+    assert "no exchange rate for JPY" in e.value.message_dict["currency"][0]
+    product.currency = "cny"
+    product.full_clean()
+    assert product.currency == "CNY"

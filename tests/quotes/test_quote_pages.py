@@ -110,6 +110,7 @@ def test_the_versions_page_compares_the_last_two(people, deal, browser):
           payment_terms="Net 30")
     page = browser(people.rep_a).get(f"/opportunities/{deal.opp.pk}/quote/").content.decode()
     assert "Version 1 → version 2" in page and 'class="changed"' in page and "Net 30" in page
+    assert "+48.1%" in page  # 4 licences at list price instead of 3 at 10% off
 
 
 def test_the_printed_quote_speaks_chinese(people, deal, client, settings):
