@@ -9,7 +9,7 @@ from accounts.api import AccountViewSet, ContactViewSet, PartnerViewSet, Territo
 from config import views as home_views
 from forecasting import api as forecast_api
 from forecasting import views as forecast_views
-from opportunities import cycle_views
+from opportunities import cycle_views, quote_views
 from opportunities import views as opp_views
 from opportunities.api import OpportunityViewSet
 from opportunities.api_cycle import ApprovalViewSet
@@ -117,6 +117,13 @@ urlpatterns = [
     path("opportunities/<int:pk>/approvals/", cycle_views.approval_request,
          name="opportunity-approval-request"),
     path("opportunities/<int:pk>/plan/", cycle_views.plan_edit, name="opportunity-plan"),
+    path("opportunities/<int:pk>/quote/", quote_views.quote_history, name="opportunity-quote"),
+    path("opportunities/<int:pk>/quote/new/", quote_views.quote_new,
+         name="opportunity-quote-new"),
+    path("opportunities/<int:pk>/quote/<int:number>/", quote_views.quote_print,
+         name="opportunity-quote-print"),
+    path("opportunities/<int:pk>/quote/<int:number>/accept/", quote_views.quote_accept,
+         name="opportunity-quote-accept"),
     path("opportunities/<int:pk>/win-loss/", cycle_views.win_loss, name="opportunity-win-loss"),
     path("opportunities/<int:pk>/handover/", cycle_views.handover, name="opportunity-handover"),
     path("opportunities/<int:pk>/evidence/<int:attestation_pk>/", cycle_views.evidence_file,

@@ -16,6 +16,9 @@ from opportunities.models import (
     OpportunityPartner,
     OpportunityPlan,
     OpportunityTeamMember,
+    Product,
+    QuoteLine,
+    QuoteVersion,
     RiskRuleSetting,
     SalesTool,
     StageCategory,
@@ -193,3 +196,39 @@ class StageCategoryAdmin(admin.ModelAdmin):
 @admin.register(RiskRuleSetting)
 class RiskRuleSettingAdmin(admin.ModelAdmin):
     list_display = ("code", "enabled", "days")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """The price book. A product is never deleted once quoted (quote lines protect it):
+    take it off sale with "active" instead."""
+
+    list_display = ("code", "name_en", "name_zh", "list_price", "currency", "is_active")
+    list_display_links = ("code",)
+    list_editable = ("list_price", "is_active")
+    list_filter = ("is_active", "currency")
+    search_fields = ("code", "name_en", "name_zh")
+    ordering = ("code",)
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+    can_delete = False
+    fields = ("position", "product", "quantity", "list_price", "discount_percent", "line_total")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuoteVersion)
+class QuoteVersionAdmin(ReadOnlyHistoryAdmin):
+    """Quote versions as written, read-only: a revision is a new version, written on the
+    deal's page or through the API."""
+
+    list_display = ("quote", "number", "total", "currency", "valid_until", "author",
+                    "created_at")
+    list_select_related = ("quote__opportunity", "author")
+    search_fields = ("quote__opportunity__name",)
+    inlines = [QuoteLineInline]

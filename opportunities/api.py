@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import Partner
 from opportunities import selectors, services
 from opportunities.api_cycle import TRANSITION_RESPONSES, SellingCycleMixin
+from opportunities.api_quotes import QuoteMixin
 from opportunities.models import (
     DealPartnerRole,
     Opportunity,
@@ -139,8 +140,9 @@ class OpportunityListSerializer(serializers.BaseSerializer):
 
 
 @extend_schema_view(transition=extend_schema(
-    responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}))
-class OpportunityViewSet(SellingCycleMixin, RecordViewSet):
+    responses={200: OpportunitySerializer, **TRANSITION_RESPONSES}),
+    quote_accept=extend_schema(responses={200: OpportunitySerializer}))
+class OpportunityViewSet(SellingCycleMixin, QuoteMixin, RecordViewSet):
     """Opportunities visible to you. The stage is read-only here: move it through the
     transition endpoint, which applies the selling-cycle gates."""
 

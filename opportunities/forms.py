@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 import django_filters
 import django_filters.fields
 from django import forms
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OwnedForm
@@ -14,6 +18,7 @@ from opportunities.models import (
     LeadSource,
     Opportunity,
     OpportunityPlan,
+    Product,
     Stage,
     TeamRole,
 )
@@ -199,3 +204,75 @@ class HandoverForm(forms.Form):
     services_owner = forms.ModelChoiceField(
         label=_("Professional-services owner"),
         queryset=User.objects.filter(is_active=True))
+
+
+# --- The quote ------------------------------------------------------------------------
+
+class ProductChoiceField(forms.ModelChoiceField):
+    """Active products, named in the reader's language with their list price."""
+
+    def label_from_instance(self, obj):
+        return (f"{obj.code} · {obj.name(get_language())} — "
+                f"{formats.number_format(obj.list_price, 2, use_l10n=True, force_grouping=True)}"
+                f" {obj.currency}")
+
+
+class QuoteLineForm(forms.Form):
+    """One line of a new quote version; a row left blank is no line."""
+
+    product = ProductChoiceField(label=_("product"), required=False,
+                                 queryset=Product.objects.filter(is_active=True),
+                                 empty_label=_("— choose a product —"))
+    quantity = forms.DecimalField(label=_("quantity"), required=False, max_digits=12,
+                                  decimal_places=2, min_value=Decimal("0.01"),
+                                  widget=forms.NumberInput(attrs={"step": "any",
+                                                                  "inputmode": "decimal"}))
+    discount_percent = forms.DecimalField(label=_("discount (%)"), required=False,
+                                          max_digits=5, decimal_places=2, min_value=0,
+                                          max_value=100,
+                                          widget=forms.NumberInput(attrs={
+                                              "step": "any", "inputmode": "decimal"}))
+
+    def clean(self):
+        data = super().clean()
+        product, quantity = data.get("product"), data.get("quantity")
+        if product is None and quantity is not None:
+            self.add_error("product", _("Choose a product for this line."))
+        elif product is not None and quantity is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("How many?"))
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.cleaned_data.get("product") and self.cleaned_data.get(
+            "quantity") is None
+
+
+QuoteLineFormSet = forms.formset_factory(QuoteLineForm, extra=0, can_delete=True)
+
+
+class QuoteForm(forms.Form):
+    """The terms of a new quote version (its lines are QuoteLineFormSet's)."""
+
+    # ISO, whatever the language: a date input shows nothing for "2027/02/05" (Chinese).
+    valid_until = forms.DateField(label=_("valid until"),
+                                  widget=forms.DateInput(format="%Y-%m-%d",
+                                                         attrs={"type": "date"}))
+    reseller = forms.ModelChoiceField(label=_("reseller"), required=False,
+                                      queryset=Partner.objects.none(),
+                                      empty_label=_("— none (sold direct) —"))
+    reseller_margin = forms.DecimalField(label=_("reseller margin (%)"), required=False,
+                                         max_digits=5, decimal_places=2, min_value=0,
+                                         max_value=100,
+                                         widget=forms.NumberInput(attrs={
+                                             "step": "any", "inputmode": "decimal"}))
+    payment_terms = forms.CharField(label=_("payment terms"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    commercial_terms = forms.CharField(label=_("commercial terms"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, opportunity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = Partner.objects.filter(
+            deals__opportunity=opportunity, deals__role=DealPartnerRole.RESELLER).distinct()

@@ -7,8 +7,9 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,9 @@ from opportunities.models import (
     Opportunity,
     OpportunityPartner,
     OpportunityTeamMember,
+    Quote,
+    QuoteLine,
+    QuoteVersion,
     Stage,
     StageCategory,
     StepGuide,
@@ -179,8 +183,72 @@ def timeline(opportunity, limit: int = 60) -> list[dict]:
                       "title": _("New owner: %(from)s → %(to)s") % {
                           "from": h.from_owner or "—", "to": h.to_owner or "—"},
                       "text": h.reason})
+    for v in (QuoteVersion.objects.filter(quote__opportunity=opportunity)
+              .select_related("author").order_by("-created_at")[:limit]):
+        items.append({"at": v.created_at, "kind": "quote", "who": v.author,
+                      "title": _("Quote version %(n)d: %(total)s %(currency)s") % {
+                          "n": v.number, "total": formats.number_format(
+                              v.total, 2, use_l10n=True, force_grouping=True),
+                          "currency": v.currency},
+                      "text": ""})
     items.sort(key=lambda i: i["at"], reverse=True)
     return items[:limit]
+
+
+def quote_of(opportunity) -> Quote | None:
+    """The deal's quote with its current version, that version's reseller, author and
+    lines (with their products), and the accepted version: two queries, however many
+    lines or versions (one without a quote)."""
+    lines = QuoteLine.objects.select_related("product").order_by("position")
+    return (Quote.objects.filter(opportunity=opportunity)
+            .select_related("current__reseller", "current__author", "accepted")
+            .prefetch_related(Prefetch("current__lines", queryset=lines)).first())
+
+
+def quote_versions(opportunity):
+    """Every version of the deal's quote, newest first, without their lines."""
+    return (QuoteVersion.objects.filter(quote__opportunity=opportunity)
+            .select_related("author", "reseller").order_by("-number"))
+
+
+def quote_version(opportunity, number: int) -> QuoteVersion | None:
+    """One version of the deal's quote with its lines and products."""
+    lines = QuoteLine.objects.select_related("product").order_by("position")
+    return (QuoteVersion.objects.filter(quote__opportunity=opportunity, number=number)
+            .select_related("author", "reseller", "quote__accepted")
+            .prefetch_related(Prefetch("lines", queryset=lines)).first())
+
+
+def quote_compare(a: QuoteVersion, b: QuoteVersion) -> dict:
+    """Two versions side by side (lines fetched with them): a row a product, in `b`'s
+    order then `a`'s, and the terms that changed. A product quoted twice in one version
+    is compared line by line in order."""
+    def keyed(version):
+        seen, keys = {}, {}
+        for line in version.lines.all():
+            n = seen[line.product_id] = seen.get(line.product_id, 0) + 1
+            keys[(line.product_id, n)] = line
+        return keys
+
+    old, new = keyed(a), keyed(b)
+    rows = []
+    for key in [*new, *(k for k in old if k not in new)]:
+        before, after = old.get(key), new.get(key)
+        same = before is not None and after is not None and all(
+            getattr(before, f) == getattr(after, f)
+            for f in ("quantity", "list_price", "discount_percent", "line_total"))
+        rows.append({"product": (after or before).product, "a": before, "b": after,
+                     "changed": not same})
+    terms = [(label, getattr(a, f), getattr(b, f)) for f, label in (
+        ("payment_terms", _("Payment terms")), ("commercial_terms", _("Commercial terms")),
+        ("reseller", _("Reseller")), ("reseller_margin", _("Reseller margin (%)")),
+        ("valid_until", _("Valid until")), ("currency", _("Currency")))]
+    change = None  # how far the total moved, in % of the earlier one
+    if a.total:
+        change = ((b.total - a.total) * 100 / a.total).quantize(Decimal("0.1"))
+    return {"a": a, "b": b, "rows": rows, "total_change": change,
+            "terms": [{"label": label, "a": x, "b": y, "changed": x != y}
+                      for label, x, y in terms]}
 
 
 BOARD_COLUMNS = ["lead", *LADDER]

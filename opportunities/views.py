@@ -24,7 +24,13 @@ from opportunities.forms import (
     TeamMemberForm,
     WinLossForm,
 )
-from opportunities.models import STEP_FOR_STAGE, Opportunity, ResourceType, stage_label_of
+from opportunities.models import (
+    FINISHED_STAGES,
+    STEP_FOR_STAGE,
+    Opportunity,
+    ResourceType,
+    stage_label_of,
+)
 from opportunities.risks import opportunity_risks
 from osp import access, permissions
 from osp.models import User
@@ -91,6 +97,8 @@ def opportunity_detail(request, pk):
     return render(request, "opportunities/opportunity_detail.html", {
         "opportunity": opportunity,
         "panel": panel,
+        "quote": selectors.quote_of(opportunity),
+        "can_quote": panel["can_change"] and opportunity.stage not in FINISHED_STAGES,
         "guide": selectors.step_guide(STEP_FOR_STAGE[opportunity.stage]),
         "timeline": selectors.timeline(opportunity),
         "approvals": opportunity.approval_requests.select_related("approver", "requested_by")

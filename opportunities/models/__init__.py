@@ -12,9 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Partner
 
 # The app's models are in this package: the deal and its selling cycle here, the deal plan
-# and assessment in deal_plan.py, the forecast category of each stage in
-# stage_categories.py, the risk rules' settings in risk_rules.py (all re-exported, so
+# and assessment in deal_plan.py, the product catalogue and the deal's quote in quotes.py,
+# the forecast category of each stage in stage_categories.py, the risk rules' settings in
+# risk_rules.py, the append-only base of history in append_only.py (all re-exported, so
 # `opportunities.models` names them all).
+from opportunities.models.append_only import (  # noqa: F401 (re-exported)
+    AppendOnly,
+    AppendOnlyQuerySet,
+)
 from opportunities.models.deal_plan import (  # noqa: F401 (re-exported)
     REQUIRED_SECTIONS,
     SECTIONS,
@@ -28,6 +33,12 @@ from opportunities.models.deal_plan import (  # noqa: F401 (re-exported)
     PlanDepth,
     needs_assessment,
     required_depth,
+)
+from opportunities.models.quotes import (  # noqa: F401 (re-exported)
+    Product,
+    Quote,
+    QuoteLine,
+    QuoteVersion,
 )
 from opportunities.models.risk_rules import RiskRuleSetting  # noqa: F401 (re-exported)
 from opportunities.models.stage_categories import (  # noqa: F401 (re-exported)
@@ -480,32 +491,6 @@ class Activity(TimeStamped):
 
 
 # --- The selling cycle's records -----------------------------------------------------
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(f"{self.model.__name__} rows are append-only")
-
-    def delete(self):
-        raise PermissionError(f"{self.model.__name__} rows are append-only")
-
-
-class AppendOnly(models.Model):
-    """History that must never change: rows are inserted, never updated or deleted
-    (withdrawing an attestation is a new row)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(f"{type(self).__name__} rows are append-only")
-
 
 class GoDecision(AppendOnly):
     """Going on with the deal, decided at a Go/No-Go step (2 or 5): who, when and why. The

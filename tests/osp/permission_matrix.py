@@ -26,6 +26,9 @@ from opportunities.models import (
     Opportunity,
     OpportunityPartner,
     OpportunityTeamMember,
+    Product,
+    Quote,
+    QuoteVersion,
     SalesTool,
     StepGuide,
     TeamRole,
@@ -397,6 +400,20 @@ def _cases():  # noqa: C901 (a table, one entry per request)
         lambda w, ref: f"/opportunities/{ref}/partners/{w.link.pk}/remove/", opp,
         lambda w, u, ref: {})
     add("opportunities/<pk>/plan/", "GET", "opportunity", READ, path(o + "plan/"), opp)
+    # The deal's quote (the world's deal has version 1).
+    add("opportunities/<pk>/quote/", "GET", "opportunity", READ, path(o + "quote/"), opp)
+    add("opportunities/<pk>/quote/<number>/", "GET", "opportunity", READ, path(o + "quote/1/"),
+        opp)
+    for method in ("GET", "POST"):
+        add("opportunities/<pk>/quote/new/", method, "opportunity", CHANGE,
+            path(o + "quote/new/"), opp,
+            lambda w, u, ref: {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+                               "lines-0-product": w.product.pk, "lines-0-quantity": "3",
+                               "valid_until": _today(30), "expected_version": "1"},
+            done=_has(QuoteVersion, quote__opportunity=lambda w: w.opp, number=2))
+    add("opportunities/<pk>/quote/<number>/accept/", "POST", "opportunity", CHANGE,
+        path(o + "quote/1/accept/"), opp, lambda w, u, ref: {},
+        done=_has(Quote, opportunity=lambda w: w.opp, accepted__number=1))
     add("opportunities/<pk>/assessment/", "GET", "opportunity", READ, path(o + "assessment/"),
         opp)
     add("opportunities/<pk>/evidence/<attestation_pk>/", "GET", "opportunity", READ,
@@ -519,6 +536,16 @@ def _cases():  # noqa: C901 (a table, one entry per request)
         path(a + "criteria/"), opp)
     add("api/v1/opportunities/<pk>/history/", "GET", "opportunity", READ,
         path(a + "history/"), opp)
+    add("api/v1/opportunities/<pk>/quote-versions/", "GET", "opportunity", READ,
+        path(a + "quote-versions/"), opp)
+    add("api/v1/opportunities/<pk>/quote-versions/", "POST", "opportunity", CHANGE,
+        path(a + "quote-versions/"), opp,
+        lambda w, u, ref: {"lines": [{"product": w.product.pk, "quantity": "1"}],
+                           "valid_until": _today(30)}, ok={201},
+        done=_has(QuoteVersion, quote__opportunity=lambda w: w.opp, number=2))
+    add("api/v1/opportunities/<pk>/quote-versions/<number>/accept/", "POST", "opportunity",
+        CHANGE, path(a + "quote-versions/1/accept/"), opp, lambda w, u, ref: {}, ok={200},
+        done=_has(Quote, opportunity=lambda w: w.opp, accepted__number=1))
     for route, tail, data, ok in [
         ("attest/", "attest/", lambda w, u, ref: {"criterion": "5.shortlisted",
                                                   "note": "Said so", "contact": w.contact.pk},
@@ -701,6 +728,7 @@ def build_world():
     from forecasting.services import forecast_snapshot_take
     from opportunities import selling_cycle as cycle
     from opportunities.models import AssessmentQuestion
+    from opportunities.quotes import quote_version_create
     from osp.fiscal import parse_period
     from plans import services as plans
     from sync.services import integration_client_create
@@ -729,6 +757,12 @@ def build_world():
                                       resource_type="presales",
                                       meeting_date=timezone.localdate()
                                       + datetime.timedelta(days=30))
+    product = Product.objects.create(code="CORE", name_en="Core licence",
+                                     list_price=1000, currency="USD")
+    quote_version_create(opportunity=opp, user=p.rep_a,
+                         lines=[{"product": product, "quantity": 2}], reseller=deal.reseller,
+                         reseller_margin=10, valid_until=timezone.localdate()
+                         + datetime.timedelta(days=30))
     attestation = cycle.criterion_attest(
         opportunity=opp, user=p.rep_a, code="5.solution_approach", note="Minutes",
         contact=deal.tech, evidence_file=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 x"))
@@ -766,7 +800,7 @@ def build_world():
         p=p, territory=territory, partner_contact=partner_contact, lost=lost,
         approval=ApprovalRequest.objects.get(pk=approval.pk), attestation=attestation,
         plan=plan, draft_plan=draft_plan, plan_item=plan_item, opp_item=opp_item,
-        notification=notification, snapshot=snapshot, tool=tool, tokens=tokens,
+        notification=notification, snapshot=snapshot, tool=tool, tokens=tokens, product=product,
         link=OpportunityPartner.objects.get(opportunity=opp, partner=deal.reseller),
         period=parse_period(None).label,
         question_codes=list(AssessmentQuestion.objects.filter(is_active=True)

@@ -8,10 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import path
+from django.utils import timezone
 
 from accounts.models import PartnerType
 from opportunities import selling_cycle as cycle
-from opportunities.models import Attestation
+from opportunities.models import Attestation, Product
+from opportunities.quotes import quote_version_create
 from plans.services import plan_create
 from tests.factories import (
     AccountFactory,
@@ -107,6 +109,12 @@ def populated(people):
     partner = PartnerFactory(name="Jade", type=PartnerType.RESELLER, owner=people.rep_a)
     opportunity = OpportunityFactory(name="Acme CRM", account=account)
     plan = plan_create(user=people.rep_a, kind="account", subject=account)
+    product = Product.objects.create(code="CORE", name_en="Core licence", name_zh="核心许可",
+                                     list_price=1000, currency="USD")
+    for quantity in (2, 3):  # two versions: the versions page compares them
+        quote_version_create(opportunity=opportunity, user=people.rep_a,
+                             lines=[{"product": product, "quantity": quantity}],
+                             valid_until=timezone.localdate())
     return {"territory": territory, "account": account, "contact": contact,
             "partner": partner, "opportunity": opportunity, "plan": plan}
 
@@ -121,6 +129,8 @@ def _pages(p):
         f"/plans/{p['plan'].pk}/", f"/plans/{p['plan'].pk}/edit/", "/approvals/",
         "/finance/", "/notifications/", f"/opportunities/{p['opportunity'].pk}/delete/",
         "/no-such-page/", "/api/v1/docs/",
+        *(f"/opportunities/{p['opportunity'].pk}/{tail}"
+          for tail in ("quote/", "quote/new/", "quote/2/", "quote/1/")),
     ]
 
 

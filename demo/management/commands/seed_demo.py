@@ -31,8 +31,11 @@ from opportunities.models import (
     DealPartnerRole,
     ExchangeRate,
     LeadSource,
+    Opportunity,
+    Product,
     TeamRole,
 )
+from opportunities.quotes import quote_version_accept, quote_version_create
 from opportunities.services import (
     activity_log,
     assessment_record,
@@ -80,6 +83,29 @@ REP_TERRITORY = {"zhang.wei": "Beijing", "liu.yang": "Tianjin & Hebei",
                  "tom.baker": "Shanghai", "li.na": "Guangdong"}
 
 RATES = {"CNY": "0.1390", "EUR": "1.0800", "GBP": "1.2700", "HKD": "0.1280", "SGD": "0.7400"}
+
+# The price book (list prices in USD unless said): code, English, Chinese, price, currency,
+# on sale.
+PRODUCTS = [
+    ("OSP-CORE-ENT", "Core platform, Enterprise Edition licence (per CPU core)",
+     "核心平台企业版许可（按 CPU 核）", "12000", "USD", True),
+    ("OSP-CORE-STD", "Core platform, Standard Edition licence (per CPU core)",
+     "核心平台标准版许可（按 CPU 核）", "6500", "USD", True),
+    ("OSP-DB-ADV", "Advanced Database Option (per CPU core)", "高级数据库选件（按 CPU 核）",
+     "4800", "USD", True),
+    ("OSP-SUP-PREM", "Premium support, first year (per CPU core)",
+     "高级技术支持服务首年（按 CPU 核）", "2640", "USD", True),
+    ("PS-CONSULT-DAY", "Consulting services (per person-day)", "咨询服务（人天）", "1200",
+     "USD", True),
+    ("PS-IMPL-PKG", "Implementation package: install, migrate, go-live",
+     "实施服务包：安装、迁移、上线", "45000", "USD", True),
+    ("TRN-ADMIN", "Administrator training (per participant)", "管理员培训（每人）", "1500",
+     "USD", True),
+    ("HW-APPL-X8", "Integrated database appliance X8 (made in China)", "X8 数据库一体机（国产）",
+     "380000", "CNY", True),
+    ("OSP-CONN-LEGACY", "Legacy mainframe connector (end of sale)",
+     "大型机旧版连接器（已停售）", "9000", "USD", False),
+]
 
 PARTNERS = [
     ("Northstar Systems Integration", PartnerType.SYSTEM_INTEGRATOR,
@@ -187,6 +213,12 @@ class Command(BaseCommand):
         for currency, rate in RATES.items():
             ExchangeRate.objects.update_or_create(currency=currency,
                                                   defaults={"rate_to_base": Decimal(rate)})
+
+        # The price book is an administrator's data, kept in the admin.
+        for code, name_en, name_zh, price, currency, active in PRODUCTS:
+            Product.objects.create(code=code, name_en=name_en, name_zh=name_zh,
+                                   list_price=Decimal(price), currency=currency,
+                                   is_active=active)
 
         territories = {}
         for name, parent, owner in TERRITORIES:
@@ -296,8 +328,49 @@ class Command(BaseCommand):
                 self.walk(opportunity, target, rnd, quarter, finance)
             if i % 10 == 0 or i == n_opportunities:
                 self.progress("opportunities", i, n_opportunities)
+        self.quotes(rnd)
         self.plans(people, territories, accounts, partners, rnd)
         self.forecast(people, territories, rnd)
+
+    def quotes(self, rnd):
+        """A quote for the deals from stage 5 to 8 (at most 16): core licences, support,
+        consulting days and training, sized to the deal's amount with a 10% discount, so
+        that the approvals given on the amount still hold. A few have a second version;
+        the deals at 7 and 8 have their current version accepted by the customer."""
+        products = {p.code: p for p in Product.objects.filter(is_active=True)}
+        deals = (Opportunity.objects.filter(stage__in=["5", "6", "7", "8"])
+                 .select_related("owner").order_by("pk")[:16])
+        today = timezone.localdate()
+        for opp in deals:
+            reseller = opp.deal_partners.filter(role=DealPartnerRole.RESELLER).first()
+            # In USD, the price book's currency: what the lines must add up to at 10% off.
+            target = opp.amount_base / Decimal("0.9")
+            fixed = 4 * products["TRN-ADMIN"].list_price
+            per_core = products["OSP-CORE-ENT"].list_price + products["OSP-SUP-PREM"].list_price
+            cores = max(1, int((target - fixed - 5 * 1200) // per_core))
+            days = max(1, round((target - fixed - cores * per_core) / Decimal(1200)))
+            lines = [{"product": products["OSP-CORE-ENT"], "quantity": cores,
+                      "discount_percent": 10},
+                     {"product": products["OSP-SUP-PREM"], "quantity": cores,
+                      "discount_percent": 10},
+                     {"product": products["PS-CONSULT-DAY"], "quantity": days,
+                      "discount_percent": 10},
+                     {"product": products["TRN-ADMIN"], "quantity": 4, "discount_percent": 10}]
+            terms = {"payment_terms": "30% on signature, 60% on delivery, 10% on acceptance; "
+                                      "net 45 days from invoice.",
+                     "commercial_terms": "Prices exclude VAT. Delivery within 6 weeks of the "
+                                         "PO. Licences are perpetual; support renews yearly.",
+                     "reseller": reseller.partner if reseller else None,
+                     "reseller_margin": Decimal(rnd.choice([8, 10, 12])) if reseller else 0,
+                     "valid_until": today + timedelta(days=rnd.choice([30, 45, 60]))}
+            version = quote_version_create(opportunity=opp, user=opp.owner, lines=lines,
+                                           **terms)
+            if opp.stage in ("5", "6") and rnd.random() < 0.5:  # more training asked for
+                lines[3] = {**lines[3], "quantity": 6}
+                version = quote_version_create(opportunity=opp, user=opp.owner, lines=lines,
+                                               expected_version=version.number, **terms)
+            if opp.stage in ("7", "8"):
+                quote_version_accept(version=version, user=opp.owner)
 
     def forecast(self, people, territories, rnd):
         """Quotas for the year, and a few weekly snapshots so the trend has a shape."""

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opportunities', '0019_stage_categories_and_risk_rules_from_forecasting'),
+        ('opportunities', '0021_quote_versions_append_only_in_the_database'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,7 +28,7 @@ def allow_changes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opportunities', '0020_approval_routed_from_an_away_manager'),
+        ('opportunities', '0022_approval_routed_from_an_away_manager'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
