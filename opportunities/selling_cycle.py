@@ -15,6 +15,7 @@ from functools import partial
 import django_fsm as fsm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -627,11 +628,18 @@ def opportunities_slip_past_quarter_end(*, today=None) -> int:
 
 # --- Approvals -----------------------------------------------------------------------
 
+def _first_manager_in(person: User, today=None) -> User | None:
+    """The first manager above `person` who is active and not away on `today`."""
+    today = today or timezone.localdate()
+    return next((m for m in access.managers_of(person)
+                 if m.is_active and not m.away_on(today)), None)
+
+
 def approver_for(opportunity: Opportunity) -> User:
     """The owner's manager, or the next one up while managers are away."""
-    for manager in access.managers_of(opportunity.owner):
-        if not manager.is_away and manager.is_active:
-            return manager
+    manager = _first_manager_in(opportunity.owner)
+    if manager is not None:
+        return manager
     raise ValidationError(_("Nobody above %(owner)s can approve this: ask an administrator to "
                             "set a manager.") % {"owner": opportunity.owner})
 
@@ -678,8 +686,7 @@ def approval_request(*, opportunity: Opportunity, user: User, kind: str, comment
     # next one up does.
     author = plan.author if kind == ApprovalKind.OPPORTUNITY_PLAN and plan else None
     if approver in (user, author):
-        approver = next((m for m in access.managers_of(approver)
-                         if not m.is_away and m.is_active), None) or approver
+        approver = _first_manager_in(approver) or approver
         routed_from = None
     request = ApprovalRequest.objects.create(
         opportunity=opportunity, kind=kind, requested_by=user, approver=approver,
@@ -740,12 +747,6 @@ def approval_decide(*, request: ApprovalRequest, user: User, decision: str,
         return Outcome(locked, True, approval=request)
 
 
-def _stand_in_for(approver: User, today) -> User | None:
-    """The first manager above `approver` who is active and not away on `today`."""
-    return next((m for m in access.managers_of(approver)
-                 if m.is_active and not m.away_on(today)), None)
-
-
 def approvals_follow_who_is_away(*, today=None) -> int:
     """A pending request whose approver is away goes to the next manager up who is not,
     and back to its approver once they return; each is told. Run when someone's away
@@ -754,14 +755,17 @@ def approvals_follow_who_is_away(*, today=None) -> int:
     moved."""
     today = today or timezone.localdate()
     moved = 0
-    pending = (ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING)
+    away_today = (Q(approver__away_from__lte=today)
+                  & (Q(approver__away_until__isnull=True) | Q(approver__away_until__gte=today)))
+    pending = (ApprovalRequest.objects
+               .filter(Q(routed_from__isnull=False) | away_today, status=ApprovalStatus.PENDING)
                .select_related("approver__manager", "routed_from", "opportunity"))
     for request in pending:
         home = request.routed_from or request.approver
         if request.routed_from is not None and not home.away_on(today):
             target, routed_from = home, None  # back from being away
         elif home.away_on(today):
-            target, routed_from = _stand_in_for(home, today), home
+            target, routed_from = _first_manager_in(home, today), home
         else:
             continue
         if target is None or target == request.approver:

@@ -178,8 +178,8 @@ def can_decide_approval(user: User, request) -> bool:
 def can_decide_plan(user: User, plan, *, submitted_by: User | None = None) -> bool:
     """May `user` approve a submitted territory, account or partner plan, or send it back?
     Four eyes: never whoever submitted it (`submitted_by`, the pending version's), nor its
-    owner; someone above the submitter who may change the plan — the owner's manager when
-    the owner submitted, the next one up when that manager wrote and submitted it — and
+    owner; one of the owner's managers who may change the plan and, when a manager of the
+    owner wrote and submitted it, one above that manager (the next one up); and
     administrators other than the submitter."""
     if not _active(user) or (submitted_by is not None and user.pk == submitted_by.pk):
         return False
@@ -188,7 +188,11 @@ def can_decide_plan(user: User, plan, *, submitted_by: User | None = None) -> bo
     scope = scope_user_ids(user)
     if plan.owner_id == user.pk or plan.owner_id not in scope:
         return False
-    return submitted_by is None or submitted_by.pk in scope
+    if submitted_by is None or submitted_by.pk in scope:
+        return True
+    # Submitted by someone outside the owner's management chain (an administrator): the
+    # owner's managers decide it.
+    return submitted_by not in managers_of(plan.owner)
 
 
 def can_manage_forecast(user: User) -> bool:

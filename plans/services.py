@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from osp import permissions
+from osp import access, permissions
 from osp.concurrency import StaleRecord
 from osp.fiscal import fiscal_quarter
 from osp.models import User
@@ -113,8 +113,10 @@ def plan_submit(*, plan: Plan, user: User) -> PlanVersion:
     plan.updated_by = user
     plan.save(update_fields=["status", "revision", "updated_by", "updated_at"])
     # Four eyes: the review goes to the one above the submitter (the owner's manager when
-    # the owner submitted, the next one up when their manager did).
-    reviewer = user.manager if user.pk != plan.owner_id and user.manager else plan.owner.manager
+    # the owner, or someone outside the owner's chain, submitted; the next one up when a
+    # manager of the owner did).
+    above_owner = user in access.managers_of(plan.owner)
+    reviewer = user.manager if above_owner else plan.owner.manager
     notify([reviewer], render=lambda: _("%(who)s submitted %(plan)s for your review.")
            % {"who": user, "plan": plan})
     return version

@@ -264,3 +264,30 @@ def test_the_admin_cannot_add_or_edit_plans_or_versions_behind_the_services(peop
     client.post(f"/admin/plans/plan/{territory_plan.pk}/change/", {"status": "approved"})
     assert Plan.objects.get(pk=territory_plan.pk).status == "draft"
     assert not OpportunityPlan.objects.exists()
+
+
+def test_a_plan_an_administrator_submitted_for_a_rep_is_decided_by_the_reps_manager(people):
+    plan = services.plan_create(user=people.admin, kind="territory",
+                                subject=TerritoryFactory(owner=people.rep_a))
+    plan = services.plan_save(plan=plan, user=people.admin, sections={
+        n: "Written by the administrator" for n in plan.section_names()})
+    services.plan_submit(plan=plan, user=people.admin)
+    assert Notification.objects.filter(recipient=people.manager_a,
+                                       message__contains="for your review").exists()
+    version = services.plan_decide(plan=plan, user=people.manager_a, approve=True)
+    assert (version.submitted_by, version.decided_by) == (people.admin, people.manager_a)
+
+
+def test_a_plan_the_director_submitted_for_a_rep_goes_past_the_reps_manager(people):
+    plan = services.plan_create(user=people.director, kind="territory",
+                                subject=TerritoryFactory(owner=people.rep_a))
+    plan = services.plan_save(plan=plan, user=people.director, sections={
+        n: "Written by the director" for n in plan.section_names()})
+    services.plan_submit(plan=plan, user=people.director)
+    assert not Notification.objects.filter(recipient=people.manager_a,
+                                           message__contains="for your review").exists()
+    for below_the_submitter in (people.manager_a, people.director):
+        with pytest.raises(PermissionDenied):
+            services.plan_decide(plan=plan, user=below_the_submitter, approve=True)
+    assert services.plan_decide(plan=plan, user=people.admin, approve=True).decided_by == (
+        people.admin)
