@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from accounts.forms import FlagChangeConfirmation
 from accounts.models import Account, Contact, Partner, Territory
-from accounts.signals import announce_org_chart_change
-from osp.admin import VersionedAdmin
+from accounts.services import flag_change_cause
+from accounts.signals import FLAGS, announce_flag_change, announce_org_chart_change
+from osp.admin import VersionedAdmin, VersionedAdminForm
 
 
 def _recheck(request, account):
@@ -29,14 +31,27 @@ class ContactInline(admin.TabularInline):
     show_change_link = True
 
 
+class AccountAdminForm(FlagChangeConfirmation, VersionedAdminForm):
+    """The admin asks, as the app does, before a named/strategic change moves deals."""
+
+
 @admin.register(Account)
 class AccountAdmin(VersionedAdmin):
+    form = AccountAdminForm
+    change_form_template = "admin/accounts/account/change_form.html"
     list_display = ("name", "territory", "owner", "industry", "is_named", "is_strategic")
     list_select_related = ("territory", "owner")
     list_filter = ("industry", "is_named", "is_strategic")
     search_fields = ("name", "external_id")
     autocomplete_fields = ("territory", "owner")
     inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and any(f in form.changed_data for f in FLAGS):
+            # The deals are rechecked at once, with the reason the admin gave.
+            announce_flag_change(obj, flag_change_cause(
+                request.user, obj, form.cleaned_data.get("flags_reason", "")))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import services
@@ -24,11 +25,17 @@ class AccountSerializer(StrictSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True,
                                            allow_null=True)
     handover_reason = handover_reason_field()
+    flags_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=500,
+        help_text=_("Why the account becomes (or stops being) named or strategic, when "
+                    "`is_named` or `is_strategic` changes: its deals are rechecked at once "
+                    "and the owners of those that move back read it."))
 
     class Meta:
         model = Account
         fields = ["id", "name", "territory", "territory_name", "owner", "owner_name",
-                  "handover_reason", "industry", "size", "is_named", "is_strategic", "website",
+                  "handover_reason", "flags_reason", "industry", "size", "is_named",
+                  "is_strategic", "website",
                   "business_situation", "goals", "it_base", "funding", "source", "external_id",
                   "version", "created_at", "updated_at"]
 
@@ -83,6 +90,16 @@ class AccountViewSet(RecordViewSet):
                         "source", "external_id"]
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
+
+    def update_kwargs(self, data: dict) -> dict:
+        kwargs = super().update_kwargs(data)
+        if "flags_reason" in data:
+            kwargs["flags_reason"] = data.pop("flags_reason")
+        return kwargs
+
+    def perform_create(self, serializer):
+        serializer.validated_data.pop("flags_reason", None)  # a new account moves no deal
+        super().perform_create(serializer)
 
 
 class PartnerViewSet(RecordViewSet):

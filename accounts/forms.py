@@ -12,6 +12,7 @@ from accounts.models import (
     PartnerType,
     Territory,
 )
+from accounts.signals import FLAGS, flag_change_consequences
 from osp import permissions
 from osp.forms import VersionedForm
 from osp.models import User
@@ -60,7 +61,53 @@ class TerritoryForm(OwnedForm):
         fields = ["name", "parent", "owner", "description"]
 
 
-class AccountForm(OwnedForm):
+class FlagChangeConfirmation(forms.ModelForm):
+    """Making an account named or strategic (or no longer) changes the plan its deals need
+    (the full TAS plan), and may move deals back at once. Before that is saved the form
+    shows which deals would move, and asks to confirm with a reason their owners read;
+    a change that moves nothing saves at once. The confirmation's fields stay hidden
+    until they are needed."""
+
+    confirm_flag_change = forms.BooleanField(
+        label=_("Yes, save it and move these deals back now"), required=False,
+        widget=forms.HiddenInput)
+    flag_change_reason = forms.CharField(
+        label=_("Why (the deals' owners and their managers read it)"), required=False,
+        max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consequences = []
+
+    def clean(self):
+        cleaned = super().clean()
+        # A new account has no deals to move.
+        if self.instance.pk is None or not any(f in self.changed_data for f in FLAGS):
+            cleaned.pop("confirm_flag_change", None)
+            cleaned.pop("flag_change_reason", None)
+            return cleaned
+        changed = Account.objects.get(pk=self.instance.pk)
+        for flag in FLAGS:
+            if flag in cleaned:
+                setattr(changed, flag, cleaned[flag])
+        self.consequences = flag_change_consequences(changed)
+        confirmed = cleaned.pop("confirm_flag_change", False)
+        reason = cleaned.pop("flag_change_reason", "").strip()
+        if self.consequences:
+            self.fields["confirm_flag_change"].widget = forms.CheckboxInput()
+            self.fields["flag_change_reason"].widget = forms.Textarea(attrs={"rows": 2})
+            if not confirmed:
+                self.add_error(None, _(
+                    "This change moves %(n)d deals back at once (listed below): confirm it "
+                    "and say why, or undo the change.") % {"n": len(self.consequences)})
+            elif not reason:
+                self.add_error("flag_change_reason", _(
+                    "Say why: the deals' owners read it with the move."))
+        cleaned["flags_reason"] = reason
+        return cleaned
+
+
+class AccountForm(FlagChangeConfirmation, OwnedForm):
     class Meta:
         model = Account
         fields = ["name", "territory", "owner", "industry", "size", "is_named", "is_strategic",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner, Territory
-from accounts.signals import announce_org_chart_change
+from accounts.signals import FLAGS, announce_flag_change, announce_org_chart_change
 from osp import permissions
 from osp.concurrency import check_version, locked_copy
 from osp.models import User
@@ -66,11 +66,32 @@ def account_create(*, user: User, **fields) -> Account:
 
 @transaction.atomic
 def account_update(*, account: Account, user: User, expected_version: int | None = None,
-                  handover_reason: str = "", **fields) -> Account:
+                  handover_reason: str = "", flags_reason: str = "", **fields) -> Account:
     """Change what `fields` name (nothing else); StaleRecord if `expected_version` is
-    given and no longer the record's."""
-    return _update(account, ACCOUNT_FIELDS, user=user, fields=fields,
-                   expected_version=expected_version, handover_reason=handover_reason)
+    given and no longer the record's. Making it named or strategic (or no longer) changes
+    the plan its deals need: they are rechecked at once, with `flags_reason` in the
+    reason their owners read (the browser asks first: accounts.forms)."""
+    before = {}
+    account = record_update(
+        account, fields, allowed=ACCOUNT_FIELDS, user=user, expected_version=expected_version,
+        reason=handover_reason,
+        prepare=lambda locked, _fields: before.update({f: getattr(locked, f) for f in FLAGS}))
+    if any(getattr(account, f) != before[f] for f in FLAGS):
+        announce_flag_change(account, flag_change_cause(user, account, flags_reason))
+    return account
+
+
+def flag_change_cause(user: User, account: Account, reason: str = "") -> str:
+    """Who made the account named or strategic (or neither), and why: the reason the
+    account's deals record when the change moves them."""
+    now = [str(Account._meta.get_field(f).verbose_name) for f in FLAGS if getattr(account, f)]
+    cause = _("%(who)s made %(account)s: %(flags)s") % {
+        "who": user, "account": account,
+        "flags": ", ".join(now) if now else _("neither a named nor a strategic account")}
+    reason = (reason or "").strip()
+    if not reason:
+        return cause
+    return _("%(cause)s. Why: %(reason)s") % {"cause": cause, "reason": reason}
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from opportunities import services
@@ -153,8 +153,23 @@ class StepGuideAdmin(admin.ModelAdmin):
     inlines = [SalesToolInline]
 
 
+class AppliesFromTheNextPlanVersion:
+    """The depth thresholds and the question bank: each plan version keeps the rules it
+    was written under (OpportunityPlan.record_rules_in_force), so a change here moves no
+    deal now; the admin is told so once per save."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not getattr(request, "osp_told_next_plan_version", False):
+            request.osp_told_next_plan_version = True
+            self.message_user(request, _(
+                "No deal moves because of this change: each deal keeps the rules its current "
+                "plan version was written under. It applies from each deal's next plan "
+                "version on."), messages.INFO)
+
+
 @admin.register(DealPlanSettings)
-class DealPlanSettingsAdmin(admin.ModelAdmin):
+class DealPlanSettingsAdmin(AppliesFromTheNextPlanVersion, admin.ModelAdmin):
     """How deep a plan a deal needs, by its amount."""
 
     list_display = ("__str__", "assessment_from", "tas_from")
@@ -164,7 +179,7 @@ class DealPlanSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentQuestion)
-class AssessmentQuestionAdmin(admin.ModelAdmin):
+class AssessmentQuestionAdmin(AppliesFromTheNextPlanVersion, admin.ModelAdmin):
     list_display = ("position", "heading", "text_en", "text_zh", "is_active")
     list_display_links = ("text_en",)
     list_editable = ("position", "is_active")

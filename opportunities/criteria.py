@@ -67,6 +67,7 @@ class Facts:
                     .values("kind").annotate(last=Max("pk")).values("last"))
         finance = (FinanceRecord.objects.filter(opportunity=opportunity)
                    .values("kind").annotate(last=Max("pk")).values("last"))
+        plan = OpportunityPlan.objects.filter(opportunity=opportunity).order_by("-version").first()
         return cls(
             opportunity=opportunity,
             contact_roles=frozenset(opportunity.account.contacts.exclude(buying_role="")
@@ -76,9 +77,8 @@ class Facts:
             approvals={a.kind: a for a in ApprovalRequest.objects.filter(pk__in=approved)
                        .select_related("approver")},
             finance={f.kind: f for f in FinanceRecord.objects.filter(pk__in=finance)},
-            plan=OpportunityPlan.objects.filter(opportunity=opportunity)
-            .order_by("-version").first(),
-            assessment_complete=_assessment_complete(opportunity),
+            plan=plan,
+            assessment_complete=_assessment_complete(opportunity, plan),
             today=timezone.localdate(),
         )
 
@@ -117,20 +117,25 @@ def _procurement(f: Facts):
     return bool(f.opportunity.procurement_process.strip()), ""
 
 
-def _assessment_complete(opportunity) -> bool:
-    """Our own latest assessment answers every question in use."""
+def _assessment_complete(opportunity, plan) -> bool:
+    """Our own latest assessment answers every question that was in use when the plan's
+    latest version was written and still is: a question added since is asked from the
+    next version on, and one taken out of use is no longer needed."""
     latest = (Assessment.objects.filter(opportunity=opportunity, competitor__isnull=True)
               .order_by("-pk").first())
     if latest is None:
         return False
-    asked = set(AssessmentQuestion.objects.filter(is_active=True).values_list("pk", flat=True))
-    return asked <= set(latest.answers.values_list("question_id", flat=True))
+    asked = AssessmentQuestion.objects.filter(is_active=True)
+    if plan is not None and plan.assessment_questions is not None:
+        asked = asked.filter(code__in=plan.assessment_questions)
+    return set(asked.values_list("pk", flat=True)) <= set(
+        latest.answers.values_list("question_id", flat=True))
 
 
 def _plan_at_depth(f: Facts):
     if f.plan is None:
         return False, ""
-    depth = required_depth(f.opportunity)
+    depth = required_depth(f.opportunity, f.plan.thresholds())
     missing = [str(m) for m in f.plan.missing_sections(depth)]
     if needs_assessment(depth) and not f.assessment_complete:
         missing.append("assessment")

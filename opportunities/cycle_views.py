@@ -253,6 +253,9 @@ def plan_edit(request, pk):
     return render(request, "opportunities/plan_form.html", {
         "opportunity": opportunity, "form": form, "latest": latest,
         "depth": PlanDepth(depth).label, "can_change": can_change,
+        # The latest version keeps the rules it was written under; the next follows today's.
+        "written_under": (PlanDepth(latest.depth()).label
+                          if latest is not None and latest.depth() != depth else None),
         "versions": opportunity.plans.order_by("-version").select_related("author")[:10],
     })
 
@@ -342,10 +345,13 @@ def assessment(request, pk):
     history = list(opportunity.assessments.select_related("author", "competitor")
                    .prefetch_related("answers")[:6])
     by_assessment = {a.pk: {ans.question_id: ans for ans in a.answers.all()} for a in history}
-    rows = []
-    for q in questions:
-        rows.append({"question": q, "text": q.text(language),
-                     "past": [by_assessment[a.pk].get(q.pk) for a in history]})
+    # Each assessment keeps the questions it answered: one taken out of use since is
+    # still shown with its answers, no longer asked.
+    answered = {pk for answers in by_assessment.values() for pk in answers}
+    retired = list(AssessmentQuestion.objects.filter(pk__in=answered, is_active=False))
+    rows = [{"question": q, "text": q.text(language), "retired": not q.is_active,
+             "past": [by_assessment[a.pk].get(q.pk) for a in history]}
+            for q in sorted([*questions, *retired], key=lambda q: (q.position, q.pk))]
     headings = [(h, [r for r in rows if r["question"].heading == h.value])
                 for h in AssessmentHeading]
     return render(request, "opportunities/assessment.html", {

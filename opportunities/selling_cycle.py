@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.signals import org_chart_changed
+from accounts.signals import account_flags_changed, account_flags_preview, org_chart_changed
 from opportunities.criteria import (
     APPROVAL,
     APPROVAL_STAGE,
@@ -530,13 +530,62 @@ def criterion_withdraw(*, opportunity: Opportunity, user: User, code: str,
 
 # --- Automatic moves -----------------------------------------------------------------
 
+_FALLS_BACK_FROM = {"4": "3", "5": "4", "6": "5"}
+
+
+@dataclass(frozen=True)
+class RecheckOutcome:
+    """Where a recheck leaves a deal: the stage, and what made it move or is flagged."""
+
+    opportunity: Opportunity
+    from_stage: str
+    slipped: list  # stage-7 criteria that no longer hold: 7 -> 6
+    fell_back: list  # what no longer holds at 4-6, which moves it down
+    stage: str
+    unmet: list  # what is still unmet where it ends up (flagged)
+
+    @property
+    def moves(self) -> bool:
+        return self.stage != self.from_stage
+
+    @property
+    def no_longer_holds(self) -> list[str]:
+        return [r.criterion.text for r in [*self.slipped, *self.fell_back]]
+
+
+def recheck_outcome(opportunity: Opportunity, evaluation) -> RecheckOutcome:
+    """What `opportunity_recheck` would do with `evaluation`, without doing it. Stage 7
+    means "closes this quarter" (METHODOLOGY.md §3): when one of its own criteria stops
+    holding the deal moves back to 6, as at quarter end. At 4-6 it moves back to the
+    highest stage (3 at the lowest) whose criteria all hold; elsewhere unmet criteria
+    are only flagged."""
+    stage = opportunity.stage
+    unmet = evaluation.unmet_up_to(stage)
+    own = {c.code for c in criteria_for_stage(Stage.S7)}
+    slipped = [r for r in unmet if r.code in own] if stage == Stage.S7 else []
+    if slipped:
+        stage = Stage.S6
+        unmet = evaluation.unmet_up_to(stage)
+    fell_back = []
+    if unmet and stage in MOVES_WITH_SITUATION:
+        fell_back = unmet
+        stage = evaluation.highest_stage_held(floor="3", ceiling=_FALLS_BACK_FROM[stage])
+        unmet = evaluation.unmet_up_to(stage)
+    return RecheckOutcome(opportunity=opportunity, from_stage=opportunity.stage,
+                          slipped=slipped, fell_back=fell_back, stage=stage, unmet=unmet)
+
+
+def recheck_preview(opportunities) -> list[RecheckOutcome]:
+    """What rechecking these (in-memory, possibly changed but unsaved) deals would move:
+    the outcomes of those that would change stage."""
+    outcomes = [recheck_outcome(o, evaluate(o)) for o in opportunities
+                if o.stage in LIVE_CHECKED]
+    return [o for o in outcomes if o.moves]
+
+
 def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
-    """Re-evaluate the criteria after something changed. Stage 7 means "closes this
-    quarter" (METHODOLOGY.md §3): when one of its own criteria stops holding (the customer
-    postponed, the close date left the quarter, the price approval went stale) the deal
-    moves back to 6 at once, as at quarter end. At 4-6 it moves back to the highest stage
-    (3 at the lowest) whose criteria all hold; at other stages unmet criteria are
-    flagged. Owner and manager are told either way."""
+    """Re-evaluate the criteria after something changed and move the deal as
+    `recheck_outcome` says, with the reason; owner and manager are told either way."""
     with transaction.atomic():
         changes.lock()
         opp = (Opportunity.objects.select_for_update(of=("self",))
@@ -544,10 +593,9 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
         if opp.stage not in LIVE_CHECKED:
             return opp
         evaluation = evaluate(opp)
-        unmet = evaluation.unmet_up_to(opp.stage)
+        outcome = recheck_outcome(opp, evaluation)
         people = [opp.owner, opp.owner.manager]
-        own = {c.code for c in criteria_for_stage(Stage.S7)}
-        if opp.stage == Stage.S7 and (gone := [r for r in unmet if r.code in own]):
+        if gone := outcome.slipped:
             opp.slip()
             reason = _("No longer holds: %(criteria)s (%(cause)s)") % {
                 "criteria": _texts(gone), "cause": cause}
@@ -557,12 +605,9 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
                                            "closes this quarter. No longer holds: "
                                            "%(criteria)s (%(cause)s)") % {
                 "opp": opp, "criteria": _texts(gone), "cause": cause})
-            unmet = evaluation.unmet_up_to(opp.stage)
-        if unmet and opp.stage in MOVES_WITH_SITUATION:
-            previous = {"4": "3", "5": "4", "6": "5"}[opp.stage]
-            target = evaluation.highest_stage_held(floor="3", ceiling=previous)
+        if unmet := outcome.fell_back:
             from_stage = opp.stage
-            opp.fall_back(target)
+            opp.fall_back(outcome.stage)
             reason = _("No longer holds: %(criteria)s (%(cause)s)") % {
                 "criteria": _texts(unmet), "cause": cause}
             _record_move(opp, from_stage=from_stage, how=HowChanged.AUTOMATIC, by=None,
@@ -571,7 +616,7 @@ def opportunity_recheck(*, opportunity: Opportunity, cause: str) -> Opportunity:
                                            "No longer holds: %(criteria)s (%(cause)s)") % {
                 "opp": opp, "from": Stage(from_stage).label, "to": opp.get_stage_display(),
                 "criteria": _texts(unmet), "cause": cause})
-            unmet = evaluation.unmet_up_to(opp.stage)
+        unmet = outcome.unmet
         flagged = [r.code for r in unmet]
         new = [r for r in unmet if r.code not in opp.flagged_criteria]
         if flagged != opp.flagged_criteria:
@@ -595,8 +640,26 @@ def _on_org_chart_changed(sender, *, account, cause, **kwargs):
     opportunities_recheck_account(account=account, cause=cause)
 
 
+def _on_account_flags_changed(sender, *, account, cause, **kwargs):
+    opportunities_recheck_account(account=account, cause=cause)
+
+
+def _deals_an_account_change_moves(sender, *, account, **kwargs) -> list[RecheckOutcome]:
+    """Asked before an account becomes (or stops being) named or strategic: which of its
+    deals would move back, read with the changed account in place of the saved one."""
+    deals = list(Opportunity.objects.filter(account_id=account.pk, stage__in=LIVE_CHECKED)
+                 .select_related("owner").order_by("name", "pk"))
+    for deal in deals:
+        deal.account = account
+    return recheck_preview(deals)
+
+
 def connect_signals():
     org_chart_changed.connect(_on_org_chart_changed, dispatch_uid="recheck-on-org-chart")
+    account_flags_changed.connect(_on_account_flags_changed,
+                                  dispatch_uid="recheck-on-account-flags")
+    account_flags_preview.connect(_deals_an_account_change_moves,
+                                  dispatch_uid="deals-an-account-change-moves")
     away_changed.connect(_on_away_changed, dispatch_uid="approvals-follow-who-is-away")
 
 

@@ -220,9 +220,10 @@ def opportunity_plan_save(*, opportunity, user, expected_version: int | None = N
               .strip() for name in SECTIONS}
     if latest is not None and all(getattr(latest, n) == v for n, v in values.items()):
         return latest
-    plan = OpportunityPlan.objects.create(
-        opportunity=opportunity, author=user,
-        version=(latest.version + 1) if latest else 1, **values)
+    plan = OpportunityPlan(opportunity=opportunity, author=user,
+                           version=(latest.version + 1) if latest else 1, **values)
+    plan.record_rules_in_force()
+    plan.save()
     opportunity_recheck(opportunity=opportunity,
                         cause=_("%(who)s saved version %(v)d of the plan") % {
                             "who": user, "v": plan.version})

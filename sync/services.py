@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, Partner
-from accounts.services import contact_delete
+from accounts.services import contact_delete, flag_change_cause
+from accounts.signals import FLAGS
 from opportunities.models import FINANCE_STAGES, LIVE_CHECKED, ExchangeRate, Opportunity, Stage
 from opportunities.selling_cycle import (
     GateClosed,
@@ -85,6 +86,7 @@ class _Row:
     changed: bool = False
     stage: str | None = None  # a stage to import or move to
     old_account_id: int | None = None
+    old_flags: tuple = ()  # an account's (is_named, is_strategic) before this row
     handed_over_from: User | None = None  # the owner before this row gave it a new one
     close: ImportedClose = field(default_factory=ImportedClose)  # what the move records
     # Finance, who changes no deal, marking 9.5 or 10 (an existing deal) or importing a
@@ -282,6 +284,8 @@ class _Batch:
                 obj.owner = self.user
         else:
             row.old_account_id = getattr(obj, "account_id", None)
+            if self.model is Account:
+                row.old_flags = tuple(getattr(obj, f) for f in FLAGS)
         row.obj = obj
         errors: dict[str, list] = {}
         for name in self.rtype.fields:
@@ -545,6 +549,14 @@ class _Batch:
             accounts = {r.obj.account_id for r in rows} | {r.old_account_id for r in rows}
             for account in Account.objects.filter(pk__in=accounts - {None}):
                 opportunities_recheck_account(account=account, cause=cause)
+        elif self.model is Account:
+            # Named or strategic decides the plan its deals need (the full TAS plan).
+            for r in rows:
+                if r.old_flags and r.old_flags != tuple(getattr(r.obj, f) for f in FLAGS):
+                    opportunities_recheck_account(
+                        account=r.obj, cause=flag_change_cause(self.user, r.obj,
+                                                               _("synced from %(source)s")
+                                                               % {"source": r.obj.source}))
 
 
 # The services' names for what the wire calls otherwise.

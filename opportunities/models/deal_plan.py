@@ -102,6 +102,19 @@ class OpportunityPlan(models.Model):
     relationship_strategy = models.TextField(SECTIONS["relationship_strategy"], blank=True)
     risks = models.TextField(SECTIONS["risks"], blank=True)
     action_plan = models.TextField(SECTIONS["action_plan"], blank=True)
+    # The rules in force when this version was written: the depth thresholds and the codes
+    # of the assessment questions then in use. An administrator's later change of either
+    # applies to the deal from its next version on, never to a version already written
+    # (empty only on rows older than these fields: they follow today's rules).
+    assessment_from = models.DecimalField(
+        _("assessment required from (when written)"), max_digits=14, decimal_places=2,
+        null=True, blank=True, editable=False)
+    tas_from = models.DecimalField(
+        _("TAS plan required above (when written)"), max_digits=14, decimal_places=2,
+        null=True, blank=True, editable=False)
+    assessment_questions = models.JSONField(
+        _("assessment questions in use (when written)"), null=True, blank=True,
+        editable=False)
 
     class Meta:
         ordering = ["opportunity", "-version"]
@@ -115,6 +128,23 @@ class OpportunityPlan(models.Model):
 
     def missing_sections(self, depth: str) -> list[str]:
         return [name for name in REQUIRED_SECTIONS[depth] if not getattr(self, name).strip()]
+
+    def thresholds(self) -> DealPlanSettings:
+        """The depth thresholds this version was written under."""
+        if self.assessment_from is None or self.tas_from is None:
+            return DealPlanSettings.current()
+        return DealPlanSettings(assessment_from=self.assessment_from, tas_from=self.tas_from)
+
+    def record_rules_in_force(self) -> None:
+        """Keep, on a version being written, the thresholds and questions in use now."""
+        current = DealPlanSettings.current()
+        self.assessment_from, self.tas_from = current.assessment_from, current.tas_from
+        self.assessment_questions = list(
+            AssessmentQuestion.objects.filter(is_active=True).values_list("code", flat=True))
+
+    def depth(self) -> str:
+        """The depth the deal needs under the rules this version was written under."""
+        return required_depth(self.opportunity, self.thresholds())
 
 
 # --- The opportunity assessment (TAS 20 questions) ----------------------------------
